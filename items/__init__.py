@@ -1,0 +1,1 @@
+"""Wishlist items: the `items` table and the /items routes."""

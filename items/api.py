@@ -1,0 +1,35 @@
+"""The /items routes (CONTRACT section 3)."""
+
+from ninja import Router
+
+from . import services
+from .schemas import ItemCreate, ItemEnvelope, ItemUpdate, ItemView
+
+router = Router(tags=["items"])
+
+
+@router.get("", response=list[ItemView], summary="List active items, newest first")
+def list_items(request, skip: int = 0, limit: int = 100):
+    return services.list_items(request.auth, skip, limit)
+
+
+@router.post("", response={201: ItemEnvelope}, summary="Create an item")
+def create_item(request, payload: ItemCreate):
+    item = services.create_item(request.auth, payload)
+    return 201, ItemEnvelope(data=item, message="Item created successfully")
+
+
+@router.get("/{item_id}", response=ItemEnvelope, summary="Get an active item")
+def get_item(request, item_id: int):
+    return ItemEnvelope(data=services.get_item(request.auth, item_id))
+
+
+@router.put("/{item_id}", response=ItemEnvelope, summary="Update an item (only the keys sent)")
+def update_item(request, item_id: int, payload: ItemUpdate):
+    item, changed = services.update_item(request.auth, item_id, payload)
+    return ItemEnvelope(data=item, message="Item updated successfully" if changed else None)
+
+
+@router.delete("/{item_id}", response=ItemEnvelope, summary="Soft-delete an item")
+def delete_item(request, item_id: int):
+    return ItemEnvelope(data=services.delete_item(request.auth, item_id), message="Item deleted successfully")

@@ -1,0 +1,36 @@
+from django.db import models
+from django.db.models.functions import Now
+
+
+class Item(models.Model):
+    """One wishlist item, on the `items` table that v1.0.x created (CONTRACT 8.2).
+
+    `updated_at` is refreshed by a database trigger on every UPDATE (as in
+    v1.0.x), so raw SQL and queryset updates move it too.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # The WordPress post id of the registry; no foreign key (the post lives in WordPress).
+    registry_id = models.BigIntegerField(null=True, blank=True)
+    name = models.TextField()
+    description = models.TextField(null=True, blank=True)
+    url = models.TextField()
+    retailer = models.TextField(null=True, blank=True)
+    affiliate_url = models.TextField(null=True, blank=True)
+    affiliate_status = models.TextField(null=True, blank=True)
+    image_url = models.TextField(null=True, blank=True)
+    notes = models.TextField(null=True, blank=True)
+    price = models.FloatField(null=True, blank=True)
+    quantity_needed = models.IntegerField(db_default=1)
+    quantity_purchased = models.IntegerField(db_default=0)
+    # Soft delete: rows are never removed. Nullable as in v1.0.x's schema.
+    is_active = models.BooleanField(null=True, db_default=True)
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "items"
+        indexes = [models.Index(fields=["registry_id"], name="idx_items_registry_id")]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.name}"

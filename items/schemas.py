@@ -1,0 +1,123 @@
+"""Request and response bodies of the item routes (CONTRACT 3.1, 3.2)."""
+
+from enum import Enum
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from registry_api.types import ApiDateTime, TextSchema
+
+# Ids and counts must fit the database's 64-bit integers; a larger number is a 422, not a 500.
+INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
+
+
+class AffiliateStatus(str, Enum):
+    active = "active"
+    inactive = "inactive"
+    expired = "expired"
+    none = "none"
+
+
+class ItemFields(TextSchema):
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=500)
+    notes: str | None = Field(None, max_length=1000)
+    url: str = Field(min_length=10, max_length=2000)
+    retailer: str | None = Field(None, max_length=100)
+    affiliate_url: str | None = Field(None, max_length=2000)
+    affiliate_status: AffiliateStatus | None = None
+    image_url: str | None = Field(None, max_length=2000)
+    price: float | None = Field(None, gt=0, allow_inf_nan=False)
+    quantity_needed: int = Field(1, ge=1, le=INT32_MAX)
+    quantity_purchased: int = Field(0, ge=0, le=INT32_MAX)
+    is_active: bool = True
+
+
+class ItemCreate(ItemFields):
+    """POST /items: any registry id (v1.0.x does not check it against WordPress)."""
+
+    registry_id: int = Field(ge=-INT64_MAX - 1, le=INT64_MAX)
+
+
+class ItemRegistryCreate(ItemFields):
+    """POST /registries/{id}/items: the registry comes from the path."""
+
+
+class ItemUpdate(TextSchema):
+    """PUT /items/{id}: only the keys sent are written.
+
+    A column that cannot be NULL defaults to None without being nullable:
+    leaving it out is fine, sending null is a 422 (D3).
+    """
+
+    name: str = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=500)
+    notes: str | None = Field(None, max_length=1000)
+    url: str = Field(None, min_length=10, max_length=2000)
+    retailer: str | None = Field(None, max_length=100)
+    affiliate_url: str | None = Field(None, max_length=2000)
+    affiliate_status: AffiliateStatus | None = None
+    image_url: str | None = Field(None, max_length=2000)
+    price: float | None = Field(None, gt=0, allow_inf_nan=False)
+    quantity_needed: int = Field(None, ge=1, le=INT32_MAX)
+    quantity_purchased: int = Field(None, ge=0, le=INT32_MAX)
+    is_active: bool = None
+
+
+class StoredItem(Schema):
+    @field_validator("is_active", mode="before", check_fields=False)
+    @classmethod
+    def _null_is_inactive(cls, value):
+        # v1.0.x's column is nullable; such a row is invisible to its queries.
+        return bool(value)
+
+
+class ItemPublicOut(StoredItem):
+    """An item as non-administrators see it: the affiliate keys are absent."""
+
+    id: int
+    registry_id: int | None
+    name: str
+    description: str | None
+    notes: str | None
+    url: str
+    retailer: str | None
+    image_url: str | None
+    price: float | None
+    quantity_needed: int
+    quantity_purchased: int
+    is_active: bool
+    created_at: ApiDateTime | None
+    updated_at: ApiDateTime | None
+
+
+class ItemOut(StoredItem):
+    """An item as administrators see it (v1.0.x's `Item`, in its key order)."""
+
+    name: str
+    description: str | None
+    notes: str | None
+    url: str
+    retailer: str | None
+    # Free text in the database: v1.0.x's affiliate PUT stored any string.
+    affiliate_url: str | None
+    affiliate_status: str | None
+    image_url: str | None
+    price: float | None
+    quantity_needed: int
+    quantity_purchased: int
+    is_active: bool
+    id: int
+    registry_id: int | None
+    created_at: ApiDateTime | None
+    updated_at: ApiDateTime | None
+
+
+ItemView = ItemOut | ItemPublicOut
+
+
+class ItemEnvelope(Schema):
+    success: bool = True
+    data: ItemView
+    message: str | None = None

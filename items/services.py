@@ -1,0 +1,83 @@
+"""Business rules of the item routes, as plain functions of the caller and the input."""
+
+from django.db import transaction
+
+from registry_api.errors import NotFound
+from wpauth.identity import WordPressUser
+
+from .models import Item
+from .schemas import INT64_MAX, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
+
+
+def item_view(item: Item, viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
+    """The item as `viewer` may see it: affiliate data for administrators only.
+
+    `affiliate_keys` keeps the keys (as null) for non-administrators, the
+    shape v1.0.x's nested create answers with (CONTRACT 3.2).
+    """
+    if viewer.is_admin:
+        return ItemOut.model_validate(item)
+    public = ItemPublicOut.model_validate(item)
+    if affiliate_keys:
+        return ItemOut(**public.model_dump(), affiliate_url=None, affiliate_status=None)
+    return public
+
+
+def item_not_found(item_id: int) -> NotFound:
+    return NotFound(f"Item with id {item_id} not found")
+
+
+def _row(item_id: int, **filters) -> Item:
+    # An id beyond the database's integers cannot exist (and must not reach SQL).
+    if not -INT64_MAX - 1 <= item_id <= INT64_MAX:
+        raise item_not_found(item_id)
+    try:
+        return Item.objects.get(id=item_id, **filters)
+    except Item.DoesNotExist:
+        raise item_not_found(item_id) from None
+
+
+def list_items(viewer: WordPressUser, skip: int = 0, limit: int = 100) -> list[ItemView]:
+    """Active items, newest first. v1.0.x's SQL paging: a negative limit means
+    no limit, a negative skip counts as 0."""
+    offset = min(max(skip, 0), INT64_MAX)
+    rows = Item.objects.filter(is_active=True).order_by("-id")
+    rows = rows[offset:] if limit < 0 else rows[offset : offset + min(limit, INT64_MAX)]
+    return [item_view(item, viewer) for item in rows]
+
+
+def get_item(viewer: WordPressUser, item_id: int) -> ItemView:
+    return item_view(_row(item_id, is_active=True), viewer)
+
+
+def create_item(viewer: WordPressUser, data: ItemCreate) -> ItemView:
+    item = Item.objects.create(**data.model_dump(mode="json"))
+    item.refresh_from_db()  # the database's defaults (timestamps)
+    return item_view(item, viewer)
+
+
+def update_item(viewer: WordPressUser, item_id: int, data: ItemUpdate) -> tuple[ItemView, bool]:
+    """Write the keys sent; the row may be inactive (re-activating is allowed).
+
+    Returns the item and whether anything was written.
+    """
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    with transaction.atomic():
+        item = _row(item_id)
+        if changes:
+            for field, value in changes.items():
+                setattr(item, field, value)
+            item.save(update_fields=list(changes))
+    if changes:
+        item.refresh_from_db()  # updated_at, moved by the trigger
+    return item_view(item, viewer), bool(changes)
+
+
+def delete_item(viewer: WordPressUser, item_id: int) -> ItemView:
+    """Soft delete; repeatable. The row is kept for ever."""
+    with transaction.atomic():
+        item = _row(item_id)
+        item.is_active = False
+        item.save(update_fields=["is_active"])
+    item.refresh_from_db()
+    return item_view(item, viewer)

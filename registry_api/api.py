@@ -1,0 +1,121 @@
+"""The one NinjaAPI: routers, health routes and the JSON error bodies of CONTRACT 1."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.schema import DjangoGetter
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from items.api import router as items_router
+from wpauth.security import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
+
+from . import __version__
+from .errors import ApiError
+from .security import ApiAuth
+
+logger = logging.getLogger("registry_api")
+
+
+class RegistryAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
+        """Pydantic's errors in FastAPI's shape: `loc` without Ninja's parameter
+        name (["body", "price"], not ["body", "payload", "price"]), and `input` kept."""
+        errors = []
+        for context in error_contexts:
+            source = context.model.__ninja_param_source__
+            flatten = context.model.__ninja_flatten_map_reverse__
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc = flatten.get(error["loc"], error["loc"])
+                if source == "body" and loc and loc[0] == "payload":
+                    loc = loc[1:]
+                error["loc"] = [source, *loc]
+                if isinstance(error.get("input"), DjangoGetter):  # Ninja's wrapper of the body
+                    error["input"] = error["input"]._obj
+                if error["loc"] == ["body"] and error["type"] == "missing":
+                    error["input"] = None  # no body at all, as FastAPI reports it
+                if isinstance(error.get("ctx", {}).get("error"), Exception):
+                    error["ctx"]["error"] = str(error["ctx"]["error"])
+                errors.append(error)
+        return ValidationError(errors)
+
+
+api = RegistryAPI(
+    title="Restart Registry API",
+    version=__version__,
+    description="Wishlist items and WordPress-backed gift registries for the Restart Registry plugin.",
+    auth=ApiAuth(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+api.add_router("/items", items_router)
+
+
+@api.get("/", auth=None, tags=["health"], summary="Welcome message")
+def root(request):
+    return {"message": "Welcome to AWS Lambda FastAPI"}
+
+
+@api.get("/health", auth=None, tags=["health"], summary="Liveness check")
+def health(request):
+    return {"status": "healthy", "service": "aws-lambda-fastapi"}
+
+
+def _detail(request, status: int, detail, **headers):
+    response = api.create_response(request, {"detail": detail}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    return _detail(request, 422, exc.errors)
+
+
+@api.exception_handler(ApiError)
+def api_error(request, exc: ApiError):
+    return _detail(request, exc.status_code, exc.detail)
+
+
+@api.exception_handler(MissingCredentials)
+def missing_credentials(request, exc):
+    return _detail(request, 401, "Missing Authorization header", WWW_Authenticate="Basic")
+
+
+@api.exception_handler(InvalidCredentials)
+@api.exception_handler(AuthenticationError)
+def invalid_credentials(request, exc):
+    return _detail(request, 401, "Invalid WordPress credentials", WWW_Authenticate="Basic")
+
+
+@api.exception_handler(AuthenticationUnavailable)
+def authentication_unavailable(request, exc):
+    return _detail(request, 503, "WordPress is unavailable", Retry_After=str(settings.WP_RETRY_AFTER))
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return _detail(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _detail(request, 404, "Not Found")
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, exc):
+    return _detail(request, 413, "Request body too large")
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request, exc: Exception):
+    aws_context = getattr(request, "scope", {}).get("aws.context")
+    request_id = getattr(aws_context, "aws_request_id", None) or uuid.uuid4().hex
+    logger.exception("unhandled error in %s %s (request id %s)", request.method, request.path, request_id)
+    return _detail(request, 500, "Internal server error")

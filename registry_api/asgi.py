@@ -1,0 +1,20 @@
+"""ASGI entry point, and the AWS Lambda handler (serverless.yml: registry_api.asgi.handler)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry_api.settings")
+
+application = get_asgi_application()  # runs django.setup()
+
+from django.conf import settings  # noqa: E402  (needs django.setup() first)
+from mangum import Mangum  # noqa: E402
+
+from registry_api.startup import prepare  # noqa: E402
+
+prepare()
+
+# lifespan="off": Django speaks only the "http" scope. API_BASE_PATH strips a
+# stage or custom-domain base path ("/prod") that API Gateway leaves in the path.
+handler = Mangum(application, lifespan="off", api_gateway_base_path=settings.API_BASE_PATH)

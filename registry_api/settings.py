@@ -1,0 +1,135 @@
+"""Settings, all read from the environment (django-environ).
+
+The names and defaults of DATABASE_PATH, WP_BASE_URL and WP_AUTH_CACHE_TTL are
+those of the v1.0.x service this one replaces; README.md lists every variable.
+"""
+
+import tempfile
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-set-SECRET_KEY-in-production")
+DEBUG = env.bool("DEBUG", default=False)
+
+# API Gateway sends its execute-api host or the custom domain, a local server
+# sends localhost:PORT; API Gateway is the only way in on Lambda.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "items",
+    "wpauth",
+]
+
+MIDDLEWARE = [
+    "registry_api.middleware.CORSMiddleware",
+    "registry_api.middleware.JSONMethodNotAllowedMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "registry_api.urls"
+APPEND_SLASH = False  # the catch-all view answers trailing slashes the v1.0.x way (307)
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------
+# The SQLite file lives on EFS (NFS) in production, shared by every Lambda
+# instance: WAL needs shared memory that NFS clients cannot share, so the
+# rollback journal is used, writers wait up to 5 s for the lock instead of
+# failing, and write transactions take the lock up front (BEGIN IMMEDIATE) so
+# two writers never deadlock upgrading a read lock.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=DELETE; PRAGMA busy_timeout=5000",
+    "transaction_mode": "IMMEDIATE",
+}
+DATABASE_PATH = env.str("DATABASE_PATH", default="data.db")
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db_url("DATABASE_URL")}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATABASE_PATH}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    # Tests run on a real file too (Django's default would be in memory).
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("TEST_DATABASE_PATH", default=str(Path(tempfile.gettempdir()) / "restart-registry-test.db"))
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+# Apply pending migrations when a process starts (a fresh EFS volume serves
+# requests without a manual step). Operators can turn it off and migrate by hand.
+MIGRATE_ON_START = env.bool("MIGRATE_ON_START", default=True)
+
+# --- WordPress ------------------------------------------------------------
+WP_BASE_URL = env.str("WP_BASE_URL", default="http://localhost:8082")
+WP_TIMEOUT = env.float("WP_TIMEOUT", default=10.0)
+WP_AUTH_CACHE_TTL = env.float("WP_AUTH_CACHE_TTL", default=300.0)
+WP_AUTH_CACHE_SIZE = env.int("WP_AUTH_CACHE_SIZE", default=1024)
+# Seconds a client should wait before retrying when WordPress is unavailable.
+WP_RETRY_AFTER = env.int("WP_RETRY_AFTER", default=5)
+
+AUTHENTICATION_BACKENDS = ["wpauth.backends.WordPressStaffBackend"]
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # Verified WordPress identities. LocMemCache moves an entry to the end on
+    # every read; culling one entry per overflow (CULL_FREQUENCY = MAX_ENTRIES)
+    # therefore evicts exactly the least recently used one.
+    "wpauth": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "wpauth",
+        "TIMEOUT": WP_AUTH_CACHE_TTL,
+        "OPTIONS": {"MAX_ENTRIES": WP_AUTH_CACHE_SIZE, "CULL_FREQUENCY": WP_AUTH_CACHE_SIZE},
+    },
+}
+
+# --- HTTP -----------------------------------------------------------------
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["*"])
+# Stage or custom-domain base path that API Gateway leaves in the path ("/prod").
+API_BASE_PATH = env.str("API_BASE_PATH", default="/")
+# The admin is for inspecting items locally; serverless.yml turns it off.
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
+
+# Admin sessions live in a signed cookie: no session table to write on EFS.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+STATIC_URL = "static/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
+}

@@ -1,0 +1,42 @@
+"""Schema building blocks shared by every app's schemas."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import PlainSerializer, WithJsonSchema, field_validator
+
+
+def naive_utc_seconds(value: datetime) -> str:
+    """v1.0.x's datetime format: naive ISO-8601 to the second, e.g. 2026-04-01T10:00:00."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat()
+
+
+# Declared as a plain string: the value carries no offset, so it is not an
+# RFC 3339 `date-time`.
+ApiDateTime = Annotated[
+    datetime,
+    PlainSerializer(naive_utc_seconds, return_type=str),
+    WithJsonSchema({"type": "string", "example": "2026-04-01T10:00:00"}),
+]
+
+
+class TextSchema(Schema):
+    """Request schema whose strings must be storable text.
+
+    JSON can carry lone UTF-16 surrogates ("\\ud800") that no database can
+    store as UTF-8; they are a 422 here instead of a 500 at the INSERT.
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value):
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+        return value

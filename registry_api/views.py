@@ -1,0 +1,33 @@
+"""What answers when no route matches."""
+
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+
+
+class HttpResponseTemporaryRedirect(HttpResponseRedirect):
+    status_code = 307  # keeps the method and body, as FastAPI's slash redirect does
+
+
+def _routed(path: str) -> bool:
+    try:
+        return resolve(path).url_name != "not-found"
+    except Resolver404:
+        return False
+
+
+@csrf_exempt
+def not_found(request, path: str = ""):
+    """404 `{"detail": "Not Found"}`, or a 307 to the same path with the
+    trailing slash toggled when that one is a route (`/items/` → `/items`)."""
+    current = request.path_info
+    if current != "/":
+        other = current.rstrip("/") if current.endswith("/") else current + "/"
+        if _routed(other):
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponseTemporaryRedirect(request.build_absolute_uri(other + (f"?{query}" if query else "")))
+    return JsonResponse({"detail": "Not Found"}, status=404)
+
+
+def server_error(request):
+    return JsonResponse({"detail": "Internal server error"}, status=500)

@@ -1,0 +1,384 @@
+#!/usr/bin/env bash
+# scripts/wordpress.sh: a real WordPress on 127.0.0.1 for development and integration tests.
+#
+#   scripts/wordpress.sh up             start (installing whatever is missing); prints the
+#                                       credentials file's path as the last line of stdout
+#   scripts/wordpress.sh down [--purge] stop what `up` started; --purge also deletes the state dir
+#   scripts/wordpress.sh status         exit 0 if the instance answers /wp-json/
+#   scripts/wordpress.sh creds          print the credentials file's path
+#
+# Debian's `wordpress` package, a private MariaDB (unix socket only, its own datadir) and PHP's
+# built-in server, installed headlessly (no wp-cli), with the project's must-use plugin
+# (wordpress/mu-plugins/restart-registry.php, symlinked, so edits apply at once).
+# Users: admin (administrator); alice, bob, carol, dave (registry_user); one application
+# password each. See docs/wordpress.md.
+#
+# Environment:
+#   WP_PORT         port on 127.0.0.1                          (default 8082, the API's WP_BASE_URL)
+#   WP_STATE_DIR    docroot, database, logs, credentials       (default ${TMPDIR:-/tmp}/restart-registry-wp-$WP_PORT)
+#   WP_CREDS_FILE   credentials output, KEY=VALUE lines        (default $WP_STATE_DIR/credentials.env)
+#   WP_PHP_WORKERS  parallel PHP workers                       (default 4)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PLUGIN_SRC="$REPO/wordpress/mu-plugins/restart-registry.php"
+WP_PORT="${WP_PORT:-8082}"
+[[ "$WP_PORT" =~ ^[0-9]+$ ]] || { echo "WP_PORT must be a number" >&2; exit 2; }
+WP_STATE_DIR=$(realpath -m "${WP_STATE_DIR:-${TMPDIR:-/tmp}/restart-registry-wp-$WP_PORT}")
+WP_CREDS_FILE=$(realpath -m "${WP_CREDS_FILE:-$WP_STATE_DIR/credentials.env}")
+WP_PHP_WORKERS="${WP_PHP_WORKERS:-4}"
+
+URL="http://127.0.0.1:$WP_PORT"
+PKGS=(wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql curl)
+DOCROOT="$WP_STATE_DIR/docroot"
+PLUGIN_DST="$DOCROOT/wp-content/mu-plugins/restart-registry.php"
+DBDIR="$WP_STATE_DIR/mysql"
+SOCK="$DBDIR/mysqld.sock"
+DB_PIDFILE="$DBDIR/mariadbd.pid"
+PHP_PIDFILE="$WP_STATE_DIR/php-server.pid"
+ROOT_SQL=(mariadb --no-defaults --socket="$SOCK" -uroot)   # root authenticates by unix socket
+# credentials-file key, login, role
+USERS=(ADMIN:admin:administrator ALICE:alice:registry_user BOB:bob:registry_user
+       CAROL:carol:registry_user DAVE:dave:registry_user)
+T0=${EPOCHREALTIME//[.,]/}
+
+log() { printf '[wordpress.sh %5dms] %s\n' $(( (${EPOCHREALTIME//[.,]/} - T0) / 1000 )) "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# running PIDFILE COMM_PATTERN: the pid in PIDFILE is alive and still the program we started
+# (not a recycled pid).
+running() {
+  local pid comm
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  # shellcheck disable=SC2053  # $2 is a glob on purpose
+  [[ "$comm" == $2 ]]
+}
+
+# stop PIDFILE COMM_PATTERN: TERM the process group (php -S forks workers) and wait for it.
+stop() {
+  local pid
+  if running "$1" "$2"; then
+    pid=$(cat "$1")
+    log "stopping $(cat "/proc/$pid/comm") (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then log "pid $pid ignored TERM for 30 s, sending KILL"; kill -KILL -- "-$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$1"
+}
+
+declare -A CREDS=()
+load_creds() {
+  local k v
+  [ -s "$WP_CREDS_FILE" ] || return 0
+  while IFS='=' read -r k v; do [[ "$k" =~ ^WP_[A-Z0-9_]+$ ]] && CREDS[$k]="$v"; done <"$WP_CREDS_FILE"
+}
+
+# Every user's application password from the credentials file still logs in.
+creds_work() {
+  local spec k
+  [ "${CREDS[WP_URL]:-}" = "$URL" ] || return 1
+  for spec in "${USERS[@]}"; do
+    k=${spec%%:*}
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -u "${CREDS[WP_${k}_USER]:-}:${CREDS[WP_${k}_APP_PASSWORD]:-}" \
+         "$URL/wp-json/wp/v2/users/me")" = 200 ] || return 1
+  done
+}
+
+install_packages() {
+  local missing
+  missing=$(dpkg-query -W -f='${Status} ${Package}\n' "${PKGS[@]}" 2>/dev/null | grep -c '^install ok installed ' || true)
+  [ "$missing" = "${#PKGS[@]}" ] && return 0
+  [ "$(id -u)" = 0 ] || die "packages missing (${PKGS[*]}) and not root"
+  log "installing ${PKGS[*]} (apt-get; log in $WP_STATE_DIR/apt.log)"
+  export DEBIAN_FRONTEND=noninteractive
+  local apt=(apt-get install -y -q --no-install-recommends "${PKGS[@]}")
+  # An image's apt lists may be missing or stale: update once, only if the install needs it.
+  if ! "${apt[@]}" >"$WP_STATE_DIR/apt.log" 2>&1; then
+    apt-get update -q >>"$WP_STATE_DIR/apt.log" 2>&1 && "${apt[@]}" >>"$WP_STATE_DIR/apt.log" 2>&1 \
+      || { tail -20 "$WP_STATE_DIR/apt.log" >&2; die "apt-get install failed"; }
+  fi
+  log "packages installed"
+}
+
+start_mariadb() {
+  local as_mysql=()
+  [ "$(id -u)" = 0 ] && as_mysql=(--user=mysql)   # mariadbd refuses to run as root
+  mkdir -p "$DBDIR"
+  if ! running "$DB_PIDFILE" 'mariadbd'; then
+    [ "$(id -u)" = 0 ] && chown mysql:mysql "$DBDIR"
+    if [ ! -d "$DBDIR/data/mysql" ]; then
+      log "initialising the MariaDB datadir"
+      rm -rf "$DBDIR/data"
+      mariadb-install-db --no-defaults --datadir="$DBDIR/data" "${as_mysql[@]}" --skip-test-db \
+        --auth-root-authentication-method=socket --skip-name-resolve >"$DBDIR/install-db.log" 2>&1 \
+        || { tail -20 "$DBDIR/install-db.log" >&2; die "mariadb-install-db failed (can the mysql user reach $WP_STATE_DIR?)"; }
+    fi
+    log "starting mariadbd"
+    # setsid: its own process group, which `down` signals; stdio redirected so that callers
+    # capturing our output (subprocess.run) are not kept waiting by the daemon.
+    setsid /usr/sbin/mariadbd --no-defaults --datadir="$DBDIR/data" --socket="$SOCK" "${as_mysql[@]}" \
+      --skip-networking --skip-name-resolve --pid-file="$DBDIR/mariadbd.server.pid" \
+      --log-error="$DBDIR/error.log" --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+      </dev/null >/dev/null 2>&1 &
+    echo $! >"$DB_PIDFILE"
+  fi
+  for _ in $(seq 300); do
+    "${ROOT_SQL[@]}" -e 'select 1' >/dev/null 2>&1 && return 0
+    running "$DB_PIDFILE" 'mariadbd' || break
+    sleep 0.1
+  done
+  tail -20 "$DBDIR/error.log" >&2 2>/dev/null || true
+  die "MariaDB did not come up"
+}
+
+write_docroot() {
+  local db_pass=$1 src_ver
+  src_ver=$(dpkg-query -W -f='${Package}=${Version} ' wordpress wordpress-theme-twentytwentythree)
+  if [ ! -f "$DOCROOT/wp-settings.php" ] || [ "$(cat "$WP_STATE_DIR/wordpress.version" 2>/dev/null)" != "$src_ver" ]; then
+    log "copying /usr/share/wordpress to $DOCROOT"
+    mkdir -p "$DOCROOT"
+    # A copy, not symlinks: wp-admin/*.php find wp-load.php through __DIR__, which resolves
+    # symlinks and would load Debian's own wp-config.php (which wants /etc/wordpress/config-HOST.php).
+    cp -a /usr/share/wordpress/. "$DOCROOT/"
+    rm -f "$DOCROOT/wp-config.php" "$DOCROOT/.htaccess"
+    echo "$src_ver" >"$WP_STATE_DIR/wordpress.version"
+  fi
+  mkdir -p "$DOCROOT/wp-content/mu-plugins" "$DOCROOT/wp-content/uploads"
+  ln -sfn "$PLUGIN_SRC" "$PLUGIN_DST"
+
+  [ -s "$WP_STATE_DIR/salts.php" ] || (umask 077; php -r '
+    echo "<?php\n";
+    foreach (["AUTH_KEY","SECURE_AUTH_KEY","LOGGED_IN_KEY","NONCE_KEY","AUTH_SALT","SECURE_AUTH_SALT","LOGGED_IN_SALT","NONCE_SALT"] as $k)
+      printf("define(%s, %s);\n", var_export($k, true), var_export(bin2hex(random_bytes(32)), true));
+  ' >"$WP_STATE_DIR/salts.php")
+
+  cat >"$DOCROOT/wp-config.php" <<PHP
+<?php
+// Written by scripts/wordpress.sh on every start.
+define('DB_NAME', 'wordpress');
+define('DB_USER', 'wp');
+define('DB_PASSWORD', '$db_pass');
+define('DB_HOST', 'localhost:$SOCK');
+define('DB_CHARSET', 'utf8mb4');
+define('DB_COLLATE', '');
+\$table_prefix = 'wp_';
+require __DIR__ . '/../salts.php';
+
+define('WP_HOME', '$URL');
+define('WP_SITEURL', '$URL');
+// Core allows application passwords only over https or when the environment type is 'local'.
+define('WP_ENVIRONMENT_TYPE', 'local');
+
+define('WP_DEBUG', true);
+define('WP_DEBUG_DISPLAY', false);          // notices would break JSON responses
+define('WP_DEBUG_LOG', __DIR__ . '/../debug.log');
+@ini_set('display_errors', '0');
+
+define('DISABLE_WP_CRON', true);            // no loopback request on every page load
+define('WP_HTTP_BLOCK_EXTERNAL', true);     // no update checks: there is no internet
+define('AUTOMATIC_UPDATER_DISABLED', true);
+define('DISALLOW_FILE_MODS', true);
+
+if (!defined('ABSPATH')) define('ABSPATH', __DIR__ . '/');
+require_once ABSPATH . 'wp-settings.php';
+PHP
+
+  # php -S has no rewrite rules: serve real files and directories with an index.php as they
+  # are, send everything else (/wp-json/..., pretty permalinks) to index.php as Apache would.
+  cat >"$WP_STATE_DIR/router.php" <<'PHP'
+<?php
+$root = rtrim($_SERVER['DOCUMENT_ROOT'], '/');
+$path = rawurldecode(parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) ?? '/');
+if ($path !== '/' && strpos($path, '..') === false
+    && (is_file($root . $path) || is_file(rtrim($root . $path, '/') . '/index.php'))) {
+    return false;
+}
+$_SERVER['SCRIPT_NAME'] = $_SERVER['PHP_SELF'] = '/index.php';
+$_SERVER['SCRIPT_FILENAME'] = $root . '/index.php';
+chdir($root);
+require $root . '/index.php';
+PHP
+}
+
+start_php() {
+  running "$PHP_PIDFILE" 'php*' && return 0
+  log "starting php -S 127.0.0.1:$WP_PORT ($WP_PHP_WORKERS workers)"
+  # opcache (on by default for php -S) makes a REST call ~5x faster; revalidate_freq=0 so that
+  # an edited mu-plugin applies to the next request.
+  PHP_CLI_SERVER_WORKERS="$WP_PHP_WORKERS" setsid php \
+    -d opcache.enable=1 -d opcache.validate_timestamps=1 -d opcache.revalidate_freq=0 \
+    -d memory_limit=256M -d display_errors=0 -d log_errors=1 -d error_log="$WP_STATE_DIR/php-errors.log" \
+    -S "127.0.0.1:$WP_PORT" -t "$DOCROOT" "$WP_STATE_DIR/router.php" \
+    </dev/null >>"$WP_STATE_DIR/php-server.log" 2>&1 &
+  echo $! >"$PHP_PIDFILE"
+}
+
+# `setup.php install` runs wp_install(); `setup.php provision` (a fresh process, so that the
+# mu-plugin's role setup has run) creates the users and application passwords and prints the
+# credentials lines.
+write_setup() {
+  cat >"$WP_STATE_DIR/setup.php" <<'PHP'
+<?php
+if (PHP_SAPI !== 'cli') exit(1);
+$url = getenv('RRWP_URL');
+$_SERVER['HTTP_HOST'] = parse_url($url, PHP_URL_HOST) . ':' . parse_url($url, PHP_URL_PORT);
+$_SERVER['SERVER_NAME'] = parse_url($url, PHP_URL_HOST);
+$_SERVER['REQUEST_URI'] = '/';
+$_SERVER['REQUEST_METHOD'] = 'GET';
+$docroot = getenv('RRWP_DOCROOT');
+$keys = explode(' ', getenv('RRWP_KEYS'));
+$env = function ($key, $field) { return (string) getenv("RRWP_{$key}_{$field}"); };
+
+if (($argv[1] ?? '') === 'install') {
+    define('WP_INSTALLING', true);
+    // wp_install() mails the admin and there is no MTA. upgrade.php defines this pluggable
+    // function only if it does not exist yet.
+    function wp_new_blog_notification() {}
+    require $docroot . '/wp-load.php';
+    require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+    if (is_blog_installed()) { echo "already installed\n"; exit(0); }
+    $login = $env($keys[0], 'USER');
+    wp_install('Restart Registry (local)', $login, $env($keys[0], 'EMAIL'), false, '', $env($keys[0], 'PASSWORD'));
+    update_option('permalink_structure', '/%postname%/');
+    flush_rewrite_rules(false);
+    echo "installed\n";
+    exit(0);
+}
+
+require $docroot . '/wp-load.php';
+if (!get_role('registry_user')) { fwrite(STDERR, "role registry_user missing: is the mu-plugin loaded?\n"); exit(1); }
+if (get_option('permalink_structure') !== '/%postname%/') {
+    update_option('permalink_structure', '/%postname%/');
+    flush_rewrite_rules(false);
+}
+$app_name = 'scripts/wordpress.sh';
+foreach ($keys as $key) {
+    $login = $env($key, 'USER');
+    $role = $env($key, 'ROLE');
+    $pass = $env($key, 'PASSWORD');
+    $u = get_user_by('login', $login);
+    if (!$u) {
+        $id = wp_insert_user(array('user_login' => $login, 'user_pass' => $pass, 'user_email' => $env($key, 'EMAIL'),
+                                   'display_name' => ucfirst($login), 'role' => $role));
+        if (is_wp_error($id)) { fwrite(STDERR, "$login: " . $id->get_error_message() . "\n"); exit(1); }
+        $u = get_user_by('id', $id);
+    } else {
+        if (!wp_check_password($pass, $u->user_pass, $u->ID)) wp_set_password($pass, $u->ID);
+        if (array_values($u->roles) !== array($role)) $u->set_role($role);
+    }
+    // Keep the application password from the last credentials file while it still verifies.
+    $old = $env($key, 'OLD_APP_PASSWORD');
+    $app = null;
+    foreach (WP_Application_Passwords::get_user_application_passwords($u->ID) as $item) {
+        if ($item['name'] !== $app_name) continue;
+        if ($app === null && $old !== '' && wp_check_password($old, $item['password'], $u->ID)) { $app = $old; continue; }
+        WP_Application_Passwords::delete_application_password($u->ID, $item['uuid']);
+    }
+    if ($app === null) {
+        $new = WP_Application_Passwords::create_new_application_password($u->ID, array('name' => $app_name));
+        if (is_wp_error($new)) { fwrite(STDERR, "$login: " . $new->get_error_message() . "\n"); exit(1); }
+        $app = $new[0];
+    }
+    printf("WP_%s_ID=%d\nWP_%s_USER=%s\nWP_%s_EMAIL=%s\nWP_%s_ROLE=%s\nWP_%s_PASSWORD=%s\nWP_%s_APP_PASSWORD=%s\n",
+           $key, $u->ID, $key, $login, $key, $u->user_email, $key, $role, $key, $pass, $key, $app);
+}
+PHP
+}
+
+cmd_up() {
+  load_creds
+  if running "$PHP_PIDFILE" 'php*' && running "$DB_PIDFILE" 'mariadbd' \
+     && [ "$(readlink "$PLUGIN_DST")" = "$PLUGIN_SRC" ] && creds_work; then
+    log "already running at $URL"
+    echo "$WP_CREDS_FILE"
+    return 0
+  fi
+
+  mkdir -p "$WP_STATE_DIR"
+  chmod 755 "$WP_STATE_DIR"   # mariadbd runs as the mysql user
+  [ -f "$PLUGIN_SRC" ] || die "$PLUGIN_SRC not found"
+  install_packages
+  if running "$PHP_PIDFILE" 'php*'; then
+    grep -qaF "127.0.0.1:$WP_PORT" "/proc/$(cat "$PHP_PIDFILE")/cmdline" \
+      || die "the instance in $WP_STATE_DIR serves another port: run '$0 down' with that WP_PORT first"
+  elif (exec 3<>"/dev/tcp/127.0.0.1/$WP_PORT") 2>/dev/null; then
+    die "port $WP_PORT is in use by a process this script did not start"
+  fi
+
+  start_mariadb
+  [ -s "$WP_STATE_DIR/db.secret" ] || (umask 077; php -r 'echo bin2hex(random_bytes(12));' >"$WP_STATE_DIR/db.secret")
+  local db_pass; db_pass=$(cat "$WP_STATE_DIR/db.secret")
+  "${ROOT_SQL[@]}" <<SQL
+CREATE DATABASE IF NOT EXISTS wordpress CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'wp'@'localhost' IDENTIFIED BY '$db_pass';
+ALTER USER 'wp'@'localhost' IDENTIFIED BY '$db_pass';
+GRANT ALL PRIVILEGES ON wordpress.* TO 'wp'@'localhost';
+SQL
+  write_docroot "$db_pass"
+  start_php   # before the install, so that it is ready by the time the users are
+
+  write_setup
+  local spec k login role keys=()
+  for spec in "${USERS[@]}"; do
+    IFS=: read -r k login role <<<"$spec"
+    keys+=("$k")
+    export "RRWP_${k}_USER=$login" "RRWP_${k}_ROLE=$role" "RRWP_${k}_EMAIL=$login@example.test"
+    export "RRWP_${k}_PASSWORD=${CREDS[WP_${k}_PASSWORD]:-$(php -r 'echo bin2hex(random_bytes(10));')}"
+    export "RRWP_${k}_OLD_APP_PASSWORD=${CREDS[WP_${k}_APP_PASSWORD]:-}"
+  done
+  export RRWP_URL="$URL" RRWP_DOCROOT="$DOCROOT" RRWP_KEYS="${keys[*]}"
+  local setup=(php -d display_errors=stderr "$WP_STATE_DIR/setup.php") out users
+  out=$("${setup[@]}" install) || die "wp_install failed (see $WP_STATE_DIR/debug.log)"
+  log "WordPress $out"
+  users=$("${setup[@]}" provision) || die "creating users / application passwords failed (see $WP_STATE_DIR/debug.log)"
+
+  mkdir -p "$(dirname "$WP_CREDS_FILE")"
+  (umask 077; printf 'WP_URL=%s\nWP_API_URL=%s\nWP_PORT=%s\nWP_STATE_DIR=%s\n%s\n' \
+     "$URL" "$URL/wp-json" "$WP_PORT" "$WP_STATE_DIR" "$users" >"$WP_CREDS_FILE.tmp")
+  mv "$WP_CREDS_FILE.tmp" "$WP_CREDS_FILE"
+
+  CREDS=(); load_creds
+  for _ in $(seq 100); do
+    creds_work && { log "WordPress is up at $URL"; echo "$WP_CREDS_FILE"; return 0; }
+    running "$PHP_PIDFILE" 'php*' || break
+    sleep 0.1
+  done
+  tail -20 "$WP_STATE_DIR/php-server.log" >&2 2>/dev/null || true
+  die "WordPress does not accept the new application passwords at $URL"
+}
+
+cmd_down() {
+  case "${1:-}" in ''|--purge) ;; *) die "usage: $0 down [--purge]";; esac
+  stop "$PHP_PIDFILE" 'php*'
+  stop "$DB_PIDFILE" 'mariadbd'
+  if [ "${1:-}" = --purge ]; then
+    log "removing $WP_STATE_DIR"
+    rm -rf -- "$WP_STATE_DIR"
+    rm -f -- "$WP_CREDS_FILE"
+  fi
+}
+
+cmd_status() {
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/wp-json/")" = 200 ]; then
+    echo "WordPress is running at $URL (state: $WP_STATE_DIR)"
+  else
+    echo "WordPress is not answering at $URL"
+    return 1
+  fi
+}
+
+cmd_creds() {
+  [ -s "$WP_CREDS_FILE" ] || { echo "no credentials file at $WP_CREDS_FILE (run '$0 up')" >&2; return 1; }
+  echo "$WP_CREDS_FILE"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) shift; cmd_down "$@" ;;
+  status) cmd_status ;;
+  creds) cmd_creds ;;
+  *) echo "usage: $0 up | down [--purge] | status | creds" >&2; exit 2 ;;
+esac

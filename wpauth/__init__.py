@@ -1,0 +1,1 @@
+"""WordPress authentication: the one place where the service talks to WordPress."""

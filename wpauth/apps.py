@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WordPressAuthConfig(AppConfig):
+    name = "wpauth"
+    verbose_name = "WordPress authentication"

@@ -1,0 +1,52 @@
+"""The Ninja auth class: HTTP Basic credentials checked against WordPress."""
+
+import binascii
+from base64 import b64decode
+
+from ninja.security import HttpBasicAuth
+
+from .backends import WordPressBackend
+from .errors import WordPressUnavailable
+
+
+class MissingCredentials(Exception):
+    """No Authorization header: 401 `Missing Authorization header`."""
+
+
+class InvalidCredentials(Exception):
+    """Unparsable or refused credentials: 401 `Invalid WordPress credentials`."""
+
+
+class AuthenticationUnavailable(Exception):
+    """WordPress cannot vouch for anyone right now: 503 with Retry-After, not 401."""
+
+
+class WordPressBasicAuth(HttpBasicAuth):
+    backend = WordPressBackend()
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization")
+        if not header:
+            raise MissingCredentials
+        username, password = self.decode_authorization(header)
+        try:
+            user = self.authenticate(request, username, password)
+        except WordPressUnavailable as exc:
+            raise AuthenticationUnavailable(str(exc)) from exc
+        if user is None:
+            raise InvalidCredentials
+        return user
+
+    def authenticate(self, request, username, password):
+        return self.backend.authenticate(request, username=username, password=password)
+
+    def decode_authorization(self, value: str) -> tuple[str, str]:
+        # Stricter than Ninja's: the scheme must be exactly "Basic " (as in
+        # v1.0.x); the password may contain further colons.
+        if not value.startswith("Basic "):
+            raise InvalidCredentials
+        try:
+            username, password = b64decode(value[6:]).decode("utf-8").split(":", 1)
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise InvalidCredentials from exc
+        return username, password
