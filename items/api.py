@@ -1,6 +1,6 @@
 """The /items routes (CONTRACT section 3)."""
 
-from ninja import Router
+from ninja import Router, Status
 
 from . import services
 from .schemas import ItemCreate, ItemEnvelope, ItemUpdate, ItemView
@@ -16,7 +16,7 @@ def list_items(request, skip: int = 0, limit: int = 100):
 @router.post("", response={201: ItemEnvelope}, summary="Create an item")
 def create_item(request, payload: ItemCreate):
     item = services.create_item(request.auth, payload)
-    return 201, ItemEnvelope(data=item, message="Item created successfully")
+    return Status(201, ItemEnvelope(data=item, message="Item created successfully"))
 
 
 @router.get("/{item_id}", response=ItemEnvelope, summary="Get an active item")

@@ -1,5 +1,6 @@
 """The one NinjaAPI: routers, health routes and the JSON error bodies of CONTRACT 1."""
 
+import json
 import logging
 import uuid
 
@@ -20,6 +21,20 @@ from .security import ApiAuth
 logger = logging.getLogger("registry_api")
 
 
+def _json_safe(value):
+    """`value` with non-finite floats as the strings "Infinity", "-Infinity",
+    "NaN": Python's JSON decoder accepts them (and 1e400 is infinite), but
+    echoed back bare they would make the 422 body itself invalid JSON.
+    (A JSON round trip rather than a recursive walk: inputs may nest deeply.)"""
+    if isinstance(value, str | int | bool | None):
+        return value
+    try:
+        json.dumps(value, allow_nan=False, default=str)
+    except ValueError:
+        return json.loads(json.dumps(value, default=str), parse_constant=str)
+    return value
+
+
 class RegistryAPI(NinjaAPI):
     def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
         """Pydantic's errors in FastAPI's shape: `loc` without Ninja's parameter
@@ -35,6 +50,7 @@ class RegistryAPI(NinjaAPI):
                 error["loc"] = [source, *loc]
                 if isinstance(error.get("input"), DjangoGetter):  # Ninja's wrapper of the body
                     error["input"] = error["input"]._obj
+                error["input"] = _json_safe(error.get("input"))
                 if error["loc"] == ["body"] and error["type"] == "missing":
                     error["input"] = None  # no body at all, as FastAPI reports it
                 if isinstance(error.get("ctx", {}).get("error"), Exception):

@@ -25,7 +25,9 @@ def reject_malformed_json(request) -> None:
         return
     try:
         json.loads(request.body)
-    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+    # JSONDecodeError, or bytes that are not UTF-8; RecursionError: nesting too
+    # deep for the decoder, which is still a bad body (422), not a 500.
+    except (ValueError, RecursionError) as exc:
         position = getattr(exc, "pos", 0)
         reason = getattr(exc, "msg", str(exc))
         raise ValidationError(

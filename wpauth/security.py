@@ -35,6 +35,9 @@ class WordPressBasicAuth(HttpBasicAuth):
             raise AuthenticationUnavailable(str(exc)) from exc
         if user is None:
             raise InvalidCredentials
+        # Registry routes call WordPress as the caller; the credentials stay on
+        # this request only (the cached user never holds them).
+        request.wordpress_credentials = (username, password)
         return user
 
     def authenticate(self, request, username, password):

@@ -1,0 +1,108 @@
+"""The project's real WordPress (scripts/wordpress.sh), started once per test session.
+
+TEST_WP_PORT picks its port (default 8093, apart from the development
+instance on 8082). The instance is left running after the session, so the
+next run starts in about a second; `scripts/wordpress.sh down` stops it.
+"""
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from tests.conftest import ApiClient, basic
+from wpauth import client as wp_client
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "wordpress.sh"
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    login: str
+    email: str
+    role: str
+    password: str  # the login password (refused by the REST API)
+    app_password: str
+
+    @property
+    def authorization(self) -> str:
+        return basic(self.login, self.app_password)
+
+
+@dataclass(frozen=True)
+class WordPressSite:
+    url: str
+    port: int
+    state_dir: str
+    accounts: dict[str, Account]
+
+    def __getattr__(self, name: str) -> Account:
+        try:
+            return self.accounts[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        """Run scripts/wordpress.sh against this instance."""
+        env = {**os.environ, "WP_PORT": str(self.port), "WP_STATE_DIR": self.state_dir}
+        return subprocess.run(["bash", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+def _read_credentials(path: str) -> dict[str, str]:
+    values = {}
+    for line in Path(path).read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip()
+    return values
+
+
+def start_wordpress() -> WordPressSite:
+    port = int(os.environ.get("TEST_WP_PORT", "8093"))
+    env = {**os.environ, "WP_PORT": str(port)}
+    result = subprocess.run(["bash", str(SCRIPT), "up"], env=env, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        raise RuntimeError(f"scripts/wordpress.sh up failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    values = _read_credentials(result.stdout.strip().splitlines()[-1])
+    accounts = {
+        name.lower(): Account(
+            id=int(values[f"WP_{name}_ID"]),
+            login=values[f"WP_{name}_USER"],
+            email=values[f"WP_{name}_EMAIL"],
+            role=values[f"WP_{name}_ROLE"],
+            password=values[f"WP_{name}_PASSWORD"],
+            app_password=values[f"WP_{name}_APP_PASSWORD"],
+        )
+        for name in ("ADMIN", "ALICE", "BOB", "CAROL", "DAVE")
+    }
+    return WordPressSite(url=values["WP_URL"], port=port, state_dir=values["WP_STATE_DIR"], accounts=accounts)
+
+
+@pytest.fixture(scope="session")
+def wordpress():
+    """The running WordPress; the service's WP_BASE_URL points at it for the session."""
+    site = start_wordpress()
+    with override_settings(WP_BASE_URL=site.url):
+        wp_client.reset_http_client()
+        yield site
+    wp_client.reset_http_client()
+
+
+@pytest.fixture
+def client_for(db, wordpress):
+    """`client_for("alice")`: an ApiClient speaking with that account's application password."""
+
+    def make(name: str) -> ApiClient:
+        return ApiClient(wordpress.accounts[name].authorization)
+
+    return make
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.wordpress)

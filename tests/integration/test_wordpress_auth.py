@@ -1,0 +1,137 @@
+"""Authentication against the project's real WordPress (issue 3)."""
+
+import json
+import time
+from unittest import mock
+
+import httpx
+import pytest
+
+from tests.conftest import ApiClient, basic
+from tests.events import http_v2_event, rest_v1_event
+from wpauth import credentials
+
+ITEM = {"registry_id": 41, "name": "Kettle", "url": "https://example.com/kettle", "price": 35.5,
+        "affiliate_url": "https://affiliate.example/kettle", "affiliate_status": "active"}
+
+
+def wordpress_api(site, account, method, path, **kwargs) -> httpx.Response:
+    """Call WordPress directly, as `account`, outside the service."""
+    return httpx.request(method, f"{site.url}/wp-json{path}", auth=(account.login, account.app_password), timeout=30, **kwargs)
+
+
+@pytest.mark.parametrize("name", ["admin", "alice", "bob", "carol", "dave"])
+def test_each_application_password_is_accepted(client_for, wordpress, name):
+    response = client_for(name).get("/items")
+    assert response.status_code == 200, response.content
+    assert response.json() == []
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param(lambda site: basic("alice", "wrong-app-password-000000"), id="wrong password"),
+        pytest.param(lambda site: basic("nobody-here", site.alice.app_password), id="unknown user"),
+        pytest.param(lambda site: basic("alice", site.alice.password), id="login password"),
+    ],
+)
+def test_refused_credentials_are_401(db, wordpress, authorization):
+    response = ApiClient(authorization(wordpress)).get("/items")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid WordPress credentials"}
+    assert response["WWW-Authenticate"] == "Basic"
+
+
+def test_application_password_with_display_spaces_is_accepted(db, wordpress):
+    spaced = " ".join(wordpress.alice.app_password[i : i + 4] for i in range(0, 24, 4))
+    assert ApiClient(basic("alice", spaced)).get("/items").status_code == 200
+
+
+def test_roles_decide_who_sees_affiliate_fields(client_for, wordpress):
+    created = client_for("admin").post("/items", ITEM)
+    assert created.status_code == 201
+    item_id = created.json()["data"]["id"]
+
+    as_admin = client_for("admin").get(f"/items/{item_id}").json()["data"]
+    as_alice = client_for("alice").get(f"/items/{item_id}").json()["data"]
+    assert as_admin["affiliate_url"] == ITEM["affiliate_url"]
+    assert as_admin["affiliate_status"] == "active"
+    assert "affiliate_url" not in as_alice and "affiliate_status" not in as_alice
+
+
+def test_wordpress_is_asked_once_per_credential_within_the_ttl(client_for, wordpress, settings):
+    settings.WP_AUTH_CACHE_TTL = 300
+    with mock.patch.object(credentials, "fetch_current_user", wraps=credentials.fetch_current_user) as asked:
+        for _ in range(3):
+            assert client_for("alice").get("/items").status_code == 200
+            assert client_for("bob").get("/items").status_code == 200
+    assert asked.call_count == 2
+
+
+def test_revoked_application_password_is_refused_once_the_ttl_passes(db, wordpress, settings):
+    settings.WP_AUTH_CACHE_TTL = 1
+    created = wordpress_api(wordpress, wordpress.alice, "POST", "/wp/v2/users/me/application-passwords",
+                            json={"name": "revocation-test"})
+    assert created.status_code == 201, created.text
+    new_password, uuid = created.json()["password"], created.json()["uuid"]
+    client = ApiClient(basic("alice", new_password))
+    assert client.get("/items").status_code == 200
+
+    revoked = wordpress_api(wordpress, wordpress.alice, "DELETE", f"/wp/v2/users/me/application-passwords/{uuid}")
+    assert revoked.status_code == 200, revoked.text
+    time.sleep(1.1)
+    response = client.get("/items")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid WordPress credentials"}
+
+
+def test_administrator_is_admin_and_ordinary_user_is_not(wordpress):
+    assert credentials.verify("admin", wordpress.admin.app_password).is_admin
+    alice = credentials.verify("alice", wordpress.alice.app_password)
+    assert not alice.is_admin
+    assert (alice.id, alice.slug, alice.email, alice.roles) == (wordpress.alice.id, "alice", wordpress.alice.email, ("registry_user",))
+
+
+@pytest.fixture
+def real_lambda_handler(transactional_db, wordpress):
+    from registry_api.asgi import handler
+
+    return handler
+
+
+@pytest.mark.parametrize("event", [http_v2_event, rest_v1_event], ids=["v2", "v1"])
+def test_items_through_the_lambda_handler_with_real_credentials(real_lambda_handler, wordpress, event):
+    def call(method, path, account, body=None):
+        response = real_lambda_handler(event(method, path, body=body, headers={"Authorization": account.authorization}), None)
+        return response["statusCode"], json.loads(response["body"])
+
+    status, created = call("POST", "/items", wordpress.alice, ITEM)
+    assert status == 201
+    item_id = created["data"]["id"]
+    assert "affiliate_url" not in created["data"]
+
+    status, as_admin = call("GET", f"/items/{item_id}", wordpress.admin)
+    assert status == 200
+    assert as_admin["data"]["affiliate_url"] == ITEM["affiliate_url"]
+
+    status, as_alice = call("GET", f"/items/{item_id}", wordpress.alice)
+    assert status == 200
+    assert "affiliate_status" not in as_alice["data"]
+
+
+def test_wordpress_stopped_mid_run_gives_503_then_recovers(db, wordpress, settings):
+    settings.WP_AUTH_CACHE_TTL = 0  # every request asks WordPress
+    client = ApiClient(wordpress.alice.authorization)
+    assert client.get("/items").status_code == 200
+
+    stopped = wordpress.run("down")
+    assert stopped.returncode == 0, stopped.stderr
+    try:
+        response = client.get("/items")
+        assert response.status_code == 503
+        assert response.json() == {"detail": "WordPress is unavailable"}
+        assert int(response["Retry-After"]) > 0
+    finally:
+        restarted = wordpress.run("up")
+        assert restarted.returncode == 0, restarted.stderr
+    assert client.get("/items").status_code == 200
