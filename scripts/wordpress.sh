@@ -45,12 +45,21 @@ T0=${EPOCHREALTIME//[.,]/}
 log() { printf '[wordpress.sh %5dms] %s\n' $(( (${EPOCHREALTIME//[.,]/} - T0) / 1000 )) "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# alive PID: the process exists and is not a zombie (the daemons' new parent, pid 1, may take
+# a second or more to reap them).
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
 # running PIDFILE COMM_PATTERN: the pid in PIDFILE is alive and still the program we started
 # (not a recycled pid).
 running() {
   local pid comm
   pid=$(cat "$1" 2>/dev/null) || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
   # shellcheck disable=SC2053  # $2 is a glob on purpose
   [[ "$comm" == $2 ]]
 }
@@ -62,8 +71,8 @@ stop() {
     pid=$(cat "$1")
     log "stopping $(cat "/proc/$pid/comm") (pid $pid)"
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then log "pid $pid ignored TERM for 30 s, sending KILL"; kill -KILL -- "-$pid" 2>/dev/null || true; fi
+    for _ in $(seq 300); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then log "pid $pid ignored TERM for 30 s, sending KILL"; kill -KILL -- "-$pid" 2>/dev/null || true; fi
   fi
   rm -f "$1"
 }
@@ -87,17 +96,18 @@ creds_work() {
 }
 
 install_packages() {
-  local missing
-  missing=$(dpkg-query -W -f='${Status} ${Package}\n' "${PKGS[@]}" 2>/dev/null | grep -c '^install ok installed ' || true)
-  [ "$missing" = "${#PKGS[@]}" ] && return 0
+  local installed
+  installed=$(dpkg-query -W -f='${Status} ${Package}\n' "${PKGS[@]}" 2>/dev/null | grep -c '^install ok installed ' || true)
+  [ "$installed" = "${#PKGS[@]}" ] && return 0
   [ "$(id -u)" = 0 ] || die "packages missing (${PKGS[*]}) and not root"
   log "installing ${PKGS[*]} (apt-get; log in $WP_STATE_DIR/apt.log)"
   export DEBIAN_FRONTEND=noninteractive
   local apt=(apt-get install -y -q --no-install-recommends "${PKGS[@]}")
   # An image's apt lists may be missing or stale: update once, only if the install needs it.
-  if ! "${apt[@]}" >"$WP_STATE_DIR/apt.log" 2>&1; then
-    apt-get update -q >>"$WP_STATE_DIR/apt.log" 2>&1 && "${apt[@]}" >>"$WP_STATE_DIR/apt.log" 2>&1 \
-      || { tail -20 "$WP_STATE_DIR/apt.log" >&2; die "apt-get install failed"; }
+  if ! "${apt[@]}" >"$WP_STATE_DIR/apt.log" 2>&1 \
+     && ! { apt-get update -q && "${apt[@]}"; } >>"$WP_STATE_DIR/apt.log" 2>&1; then
+    tail -20 "$WP_STATE_DIR/apt.log" >&2
+    die "apt-get install failed"
   fi
   log "packages installed"
 }
@@ -149,6 +159,7 @@ write_docroot() {
   mkdir -p "$DOCROOT/wp-content/mu-plugins" "$DOCROOT/wp-content/uploads"
   ln -sfn "$PLUGIN_SRC" "$PLUGIN_DST"
 
+  # shellcheck disable=SC2016  # PHP code, not shell
   [ -s "$WP_STATE_DIR/salts.php" ] || (umask 077; php -r '
     echo "<?php\n";
     foreach (["AUTH_KEY","SECURE_AUTH_KEY","LOGGED_IN_KEY","NONCE_KEY","AUTH_SALT","SECURE_AUTH_SALT","LOGGED_IN_SALT","NONCE_SALT"] as $k)
@@ -216,8 +227,9 @@ start_php() {
   echo $! >"$PHP_PIDFILE"
 }
 
-# `setup.php install` runs wp_install(); `setup.php provision` (a fresh process, so that the
-# mu-plugin's role setup has run) creates the users and application passwords and prints the
+# `setup.php install` runs wp_install(). `setup.php provision` runs in a second process, which
+# loads WordPress with pretty permalinks on (so the post type's rewrite rules get built) and with
+# the mu-plugin's role set up; it creates the users and application passwords and prints the
 # credentials lines.
 write_setup() {
   cat >"$WP_STATE_DIR/setup.php" <<'PHP'
@@ -242,18 +254,15 @@ if (($argv[1] ?? '') === 'install') {
     if (is_blog_installed()) { echo "already installed\n"; exit(0); }
     $login = $env($keys[0], 'USER');
     wp_install('Restart Registry (local)', $login, $env($keys[0], 'EMAIL'), false, '', $env($keys[0], 'PASSWORD'));
+    // No flush here: this process registered the post type while permalinks were still off.
     update_option('permalink_structure', '/%postname%/');
-    flush_rewrite_rules(false);
     echo "installed\n";
     exit(0);
 }
 
 require $docroot . '/wp-load.php';
 if (!get_role('registry_user')) { fwrite(STDERR, "role registry_user missing: is the mu-plugin loaded?\n"); exit(1); }
-if (get_option('permalink_structure') !== '/%postname%/') {
-    update_option('permalink_structure', '/%postname%/');
-    flush_rewrite_rules(false);
-}
+flush_rewrite_rules(false);
 $app_name = 'scripts/wordpress.sh';
 foreach ($keys as $key) {
     $login = $env($key, 'USER');
@@ -297,16 +306,17 @@ cmd_up() {
     return 0
   fi
 
-  mkdir -p "$WP_STATE_DIR"
-  chmod 755 "$WP_STATE_DIR"   # mariadbd runs as the mysql user
   [ -f "$PLUGIN_SRC" ] || die "$PLUGIN_SRC not found"
-  install_packages
+  [[ "$WP_STATE_DIR" =~ [[:space:]] ]] && die "WP_STATE_DIR must not contain spaces: mariadb-install-db cannot handle them"
   if running "$PHP_PIDFILE" 'php*'; then
     grep -qaF "127.0.0.1:$WP_PORT" "/proc/$(cat "$PHP_PIDFILE")/cmdline" \
       || die "the instance in $WP_STATE_DIR serves another port: run '$0 down' with that WP_PORT first"
   elif (exec 3<>"/dev/tcp/127.0.0.1/$WP_PORT") 2>/dev/null; then
     die "port $WP_PORT is in use by a process this script did not start"
   fi
+  mkdir -p "$WP_STATE_DIR"
+  chmod 755 "$WP_STATE_DIR"   # mariadbd runs as the mysql user
+  install_packages
 
   start_mariadb
   [ -s "$WP_STATE_DIR/db.secret" ] || (umask 077; php -r 'echo bin2hex(random_bytes(12));' >"$WP_STATE_DIR/db.secret")

@@ -8,7 +8,10 @@
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CREDS="${1:-$(bash "$REPO/scripts/wordpress.sh" creds)}" || exit 2
-set -a; . "$CREDS"; set +a
+set -a
+# shellcheck source=/dev/null
+. "$CREDS"
+set +a
 
 R="$WP_API_URL/wp/v2/restart-registry"
 ALICE="$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD"
@@ -18,6 +21,7 @@ DAVE="$WP_DAVE_USER:$WP_DAVE_APP_PASSWORD"
 ADMIN="$WP_ADMIN_USER:$WP_ADMIN_APP_PASSWORD"
 pass=0; fail=0
 created=()
+body=; me=
 
 check() { # NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then pass=$((pass + 1)); echo "ok   $1"
@@ -88,6 +92,10 @@ check "a partial meta update changes only that key" \
   "$(jget meta <<<"$body")"
 check "a JSON boolean for a meta key -> 400" 400 "$(code -u "$ALICE" -H 'Content-Type: application/json' -d '{"meta": {"restart_is_for_self": true}}' "$R/$P")"
 check "a JSON list for a meta key -> 400" 400 "$(code -u "$ALICE" -H 'Content-Type: application/json' -d '{"meta": {"restart_item_ids": [1, 2]}}' "$R/$P")"
+check "creating with a non-string meta value -> 400" 400 "$(code -u "$ALICE" -H 'Content-Type: application/json' -d '{"title": "smoke bad meta", "meta": {"restart_is_for_self": false}}' "$R")"
+# WordPress inserts the post before it checks the meta, so that 400 leaves a draft behind.
+mapfile -t -O "${#created[@]}" created < <(curl -s -u "$ALICE" "$R?status=draft&search=smoke+bad+meta" | python3 -c 'import json, sys
+for p in json.load(sys.stdin): print(p["id"])')
 
 # --- who else may read or write it
 check "bob (invited by login) reads it" 200 "$(code -u "$BOB" "$R/$P")"
