@@ -3,7 +3,7 @@
 from ninja import Router, Status
 
 from . import services
-from .schemas import ItemCreate, ItemEnvelope, ItemUpdate, ItemView
+from .schemas import ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdate, ItemView, PurchaseRequest
 
 router = Router(tags=["items"])
 
@@ -33,3 +33,13 @@ def update_item(request, item_id: int, payload: ItemUpdate):
 @router.delete("/{item_id}", response=ItemEnvelope, summary="Soft-delete an item")
 def delete_item(request, item_id: int):
     return ItemEnvelope(data=services.delete_item(request.auth, item_id), message="Item deleted successfully")
+
+
+@router.post(
+    "/{item_id}/purchase",
+    response={200: ItemEnvelope, 409: ErrorDetail},
+    summary="Record a purchase atomically (negative quantity: undo)",
+)
+def record_purchase(request, item_id: int, payload: PurchaseRequest):
+    item = services.record_purchase(request.auth, item_id, payload.quantity)
+    return ItemEnvelope(data=item, message="Purchase recorded")

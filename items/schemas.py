@@ -73,6 +73,19 @@ class StoredItem(Schema):
         return bool(value)
 
 
+class PurchaseRequest(Schema):
+    """POST /items/{id}/purchase: how many were bought (negative: undo)."""
+
+    quantity: int = Field(1, ge=-INT32_MAX, le=INT32_MAX)
+
+    @field_validator("quantity")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("quantity must not be 0")
+        return value
+
+
 class ItemPublicOut(StoredItem):
     """An item as non-administrators see it: the affiliate keys are absent."""
 
@@ -121,3 +134,7 @@ class ItemEnvelope(Schema):
     success: bool = True
     data: ItemView
     message: str | None = None
+
+
+class ErrorDetail(Schema):
+    detail: str

@@ -1,8 +1,9 @@
 """Business rules of the item routes, as plain functions of the caller and the input."""
 
 from django.db import transaction
+from django.db.models import F
 
-from registry_api.errors import NotFound
+from registry_api.errors import Conflict, NotFound
 from wpauth.identity import WordPressUser
 
 from .models import Item
@@ -27,12 +28,16 @@ def item_not_found(item_id: int) -> NotFound:
     return NotFound(f"Item with id {item_id} not found")
 
 
-def _row(item_id: int, **filters) -> Item:
+def _existing_id(item_id: int) -> int:
     # An id beyond the database's integers cannot exist (and must not reach SQL).
     if not -INT64_MAX - 1 <= item_id <= INT64_MAX:
         raise item_not_found(item_id)
+    return item_id
+
+
+def _row(item_id: int, **filters) -> Item:
     try:
-        return Item.objects.get(id=item_id, **filters)
+        return Item.objects.get(id=_existing_id(item_id), **filters)
     except Item.DoesNotExist:
         raise item_not_found(item_id) from None
 
@@ -81,3 +86,20 @@ def delete_item(viewer: WordPressUser, item_id: int) -> ItemView:
         item.save(update_fields=["is_active"])
     item.refresh_from_db()
     return item_view(item, viewer)
+
+
+def record_purchase(viewer: WordPressUser, item_id: int, quantity: int) -> ItemView:
+    """Add `quantity` (negative: undo) to quantity_purchased in ONE conditional
+    UPDATE, so concurrent buyers never overwrite each other (D2). The count
+    stays within 0 ... quantity_needed, else 409 and nothing changes."""
+    row = Item.objects.filter(id=_existing_id(item_id), is_active=True)
+    if quantity > 0:
+        row = row.filter(quantity_purchased__lte=F("quantity_needed") - quantity)
+    else:
+        row = row.filter(quantity_purchased__gte=-quantity)
+    if not row.update(quantity_purchased=F("quantity_purchased") + quantity):
+        item = _row(item_id, is_active=True)  # 404 when missing or inactive
+        if quantity < 0:
+            raise Conflict("Nothing to undo")
+        raise Conflict(f"Only {max(item.quantity_needed - item.quantity_purchased, 0)} left")
+    return item_view(_row(item_id), viewer)
