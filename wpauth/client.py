@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from wp_python.auth import ApplicationPasswordAuth
+from wp_python.exceptions import raise_for_status
 from wp_python.transport import APIResponse, HttpxTransport
 
 from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
@@ -61,6 +62,16 @@ class CallerTransport(HttpxTransport):
             raise WordPressUnavailable(f"WordPress unreachable for {method} {path}: {type(exc).__name__}") from exc
         except ValueError as exc:  # e.g. a non-numeric X-WP-Total header
             raise WordPressBadResponse(f"WordPress answered {method} {path} with an unreadable response") from exc
+        except AttributeError:
+            # wp-python's raise_for_status() calls .get() on the decoded error
+            # body, so a JSON error body that is not an object (a proxy's
+            # "Unauthorized", a list) escaped as AttributeError, i.e. a 500 (D3).
+            # Classify such an answer by its status alone.
+            response = self.last_response
+            if response is None or response.status_code < 400:
+                raise
+            raise_for_status(response.status_code, {"message": response.text})
+            raise  # unreachable: raise_for_status raises for every status >= 400
 
 
 def fetch_current_user(username: str, password: str) -> WordPressUser:

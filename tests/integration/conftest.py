@@ -83,12 +83,17 @@ def start_wordpress() -> WordPressSite:
 
 
 @pytest.fixture(scope="session")
-def wordpress():
-    """The running WordPress; the service's WP_BASE_URL points at it for the session."""
-    site = start_wordpress()
-    with override_settings(WP_BASE_URL=site.url):
+def wordpress_site():
+    return start_wordpress()
+
+
+@pytest.fixture
+def wordpress(wordpress_site):
+    """The running WordPress; the service's WP_BASE_URL points at it for the test
+    (only for the test: unit tests later in the session use the respx stand-in)."""
+    with override_settings(WP_BASE_URL=wordpress_site.url):
         wp_client.reset_http_client()
-        yield site
+        yield wordpress_site
     wp_client.reset_http_client()
 
 
