@@ -1,5 +1,14 @@
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models import Func
+
+
+class CurrentTimestamp(Func):
+    """SQL's CURRENT_TIMESTAMP: whole seconds, like v1.0.x's column defaults and
+    trigger. (Django's Now() writes milliseconds on SQLite, so an update within
+    the same second would move updated_at backwards.)"""
+
+    template = "CURRENT_TIMESTAMP"
+    output_field = models.DateTimeField()
 
 
 class Item(models.Model):
@@ -25,8 +34,8 @@ class Item(models.Model):
     quantity_purchased = models.IntegerField(db_default=0)
     # Soft delete: rows are never removed. Nullable as in v1.0.x's schema.
     is_active = models.BooleanField(null=True, db_default=True)
-    created_at = models.DateTimeField(db_default=Now())
-    updated_at = models.DateTimeField(db_default=Now())
+    created_at = models.DateTimeField(db_default=CurrentTimestamp())
+    updated_at = models.DateTimeField(db_default=CurrentTimestamp())
 
     class Meta:
         db_table = "items"

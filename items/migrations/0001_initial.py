@@ -1,4 +1,4 @@
-import django.db.models.functions.datetime
+import items.models
 from django.db import migrations, models
 
 from items.table import CreateOrAdoptItemsTable
@@ -27,8 +27,8 @@ class Migration(migrations.Migration):
                 ("quantity_needed", models.IntegerField(db_default=1)),
                 ("quantity_purchased", models.IntegerField(db_default=0)),
                 ("is_active", models.BooleanField(db_default=True, null=True)),
-                ("created_at", models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
-                ("updated_at", models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
+                ("created_at", models.DateTimeField(db_default=items.models.CurrentTimestamp())),
+                ("updated_at", models.DateTimeField(db_default=items.models.CurrentTimestamp())),
             ],
             options={
                 "db_table": "items",
