@@ -12,6 +12,7 @@ from ninja.schema import DjangoGetter
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from items.api import router as items_router
+from registries.api import router as registries_router
 from wpauth.security import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
 from . import __version__
@@ -69,6 +70,7 @@ api = RegistryAPI(
 )
 
 api.add_router("/items", items_router)
+api.add_router("/registries", registries_router)
 
 
 @api.get("/", auth=None, tags=["health"], summary="Welcome message")
@@ -95,7 +97,7 @@ def validation_error(request, exc: ValidationError):
 
 @api.exception_handler(ApiError)
 def api_error(request, exc: ApiError):
-    return _detail(request, exc.status_code, exc.detail)
+    return _detail(request, exc.status_code, exc.detail, **exc.headers)
 
 
 @api.exception_handler(MissingCredentials)

@@ -3,6 +3,7 @@
 
 class ApiError(Exception):
     status_code = 400
+    headers: dict[str, str] = {}  # extra response headers
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -19,3 +20,27 @@ class Forbidden(ApiError):
 
 class Conflict(ApiError):
     status_code = 409
+
+
+class Unauthorized(ApiError):
+    """401. With `challenge` (the default) it asks for Basic credentials, as
+    every 401 of the authentication step does (CONTRACT 6.1)."""
+
+    status_code = 401
+
+    def __init__(self, detail: str, *, challenge: bool = True) -> None:
+        super().__init__(detail)
+        if challenge:
+            self.headers = {"WWW-Authenticate": "Basic"}
+
+
+class BadGateway(ApiError):
+    """WordPress answered with an error or with something that is not its REST API."""
+
+    status_code = 502
+
+
+class GatewayTimeout(ApiError):
+    """WordPress did not answer in time."""
+
+    status_code = 504

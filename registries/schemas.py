@@ -1,0 +1,87 @@
+"""Request and response bodies of the registry routes (CONTRACT 3.4, 4.1, 4.2; D3).
+
+Request bodies carry v1.0.x's limits. Responses carry none: a post that
+WordPress or its plugin stored beyond them (a long rendered title, a long
+event type) is still answered (D3).
+"""
+
+from ninja import Schema
+from pydantic import Field
+
+from items.schemas import AffiliateStatus
+from registry_api.types import ApiDateTime, TextSchema
+
+
+class RegistryMetaIn(TextSchema):
+    invitees: list[str] = []
+    item_ids: list[int] = []
+    event_type: str | None = Field(None, max_length=100)
+    event_date: str | None = None  # "ISO date" by convention only
+    is_for_self: bool = True
+    recipient_name: str | None = Field(None, max_length=100)
+    recipient_relationship: str | None = Field(None, max_length=100)
+    recipient_email: str | None = Field(None, max_length=200)  # not checked as an address
+
+
+class RegistryCreate(TextSchema):
+    title: str = Field(min_length=1, max_length=200)
+    # Required by v1.0.x clients, and ignored: the owner is always the caller.
+    username: str = Field(min_length=1, max_length=100)
+    is_private: bool = False
+    story: str | None = Field(None, max_length=2000)
+    meta: RegistryMetaIn = RegistryMetaIn()
+
+
+class RegistryUpdate(TextSchema):
+    """PATCH: a field absent or null is left as it is; in `meta`, only the
+    sub-fields sent are written (D4)."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    is_private: bool | None = None
+    story: str | None = Field(None, max_length=2000)
+    meta: RegistryMetaIn | None = None
+
+
+class RegistryMetaOut(Schema):
+    invitees: list[str]
+    item_ids: list[int]
+    event_type: str | None
+    event_date: str | None
+    is_for_self: bool
+    recipient_name: str | None
+    recipient_relationship: str | None
+    recipient_email: str | None
+
+
+class RegistryOut(Schema):
+    id: int
+    title: str
+    username: str  # the owner's WordPress user id, as a string
+    is_private: bool
+    story: str | None
+    meta: RegistryMetaOut
+    created_at: ApiDateTime | None  # WordPress's site-local time
+    updated_at: ApiDateTime | None
+
+
+class InviteRequest(TextSchema):
+    # Usernames or e-mail addresses, not checked (v1.0.x).
+    invitees: list[str] = Field(min_length=1)
+
+
+class InviteesOut(Schema):
+    invitees: list[str]
+
+
+class AffiliateUpdate(TextSchema):
+    affiliate_url: str = Field(min_length=10, max_length=500)
+    # An explicit null clears the status; anything else must be a known one (D3).
+    affiliate_status: AffiliateStatus | None = AffiliateStatus.active
+
+
+class AffiliateOut(Schema):
+    item_id: int
+    url: str
+    affiliate_url: str | None
+    affiliate_status: str | None  # free text in the database (v1.0.x stored any string)
+    retailer: str | None
