@@ -9,12 +9,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry_api.settings")
 application = get_asgi_application()  # runs django.setup()
 
 from django.conf import settings  # noqa: E402  (needs django.setup() first)
-from mangum import Mangum  # noqa: E402
 
+from registry_api.operations import LambdaHandler  # noqa: E402
 from registry_api.startup import prepare  # noqa: E402
 
 prepare()
 
+# The Mangum handler (LambdaHandler subclasses Mangum), which also runs
+# whitelisted operator commands sent as {"manage": ...} (registry_api/operations.py).
 # lifespan="off": Django speaks only the "http" scope. API_BASE_PATH strips a
 # stage or custom-domain base path ("/prod") that API Gateway leaves in the path.
-handler = Mangum(application, lifespan="off", api_gateway_base_path=settings.API_BASE_PATH)
+handler = LambdaHandler(application, lifespan="off", api_gateway_base_path=settings.API_BASE_PATH)

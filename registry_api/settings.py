@@ -20,8 +20,13 @@ DEBUG = env.bool("DEBUG", default=False)
 # sends localhost:PORT; API Gateway is the only way in on Lambda.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 
+# The admin is for inspecting items locally; serverless.yml turns it off. Its
+# app stays installed (same migrations everywhere) but without autodiscovery,
+# which would import every app's admin module during a Lambda cold start.
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "django.contrib.admin" if ADMIN_ENABLED else "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -115,9 +120,6 @@ CACHES = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["*"])
 # Stage or custom-domain base path that API Gateway leaves in the path ("/prod").
 API_BASE_PATH = env.str("API_BASE_PATH", default="/")
-# The admin is for inspecting items locally; serverless.yml turns it off.
-ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
-
 # Admin sessions live in a signed cookie: no session table to write on EFS.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 

@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Smoke-test the zip that `serverless package` built, the way Lambda runs it.
+
+- Reads .serverless/cloudformation-template-update-stack.json for the
+  function's Runtime, Handler, MemorySize and environment.
+- Checks the zip's contents: the service's packages are there; no test tool
+  (pytest, respx, hatch, ...) is; any .pyc is a checked-hash one for the
+  runtime's Python whose source hash matches (so it stays valid once zipped).
+- Unpacks it into a temp dir (like /var/task) and runs it in isolation
+  (`python3.13 -I -S`, sys.path = the unpacked zip + the runtime client +
+  the standard library) under the real Lambda runtime client, awslambdaric,
+  against a fake Runtime API (scripts/fake_runtime_api.py), with the
+  template's environment except DATABASE_PATH (a fresh SQLite file in a temp
+  dir, migrated by the cold start as an empty EFS volume would be) and
+  WP_BASE_URL (a loopback WordPress stand-in answering users/me).
+- Sends API Gateway v2 and v1 events: /health; POST /items then GET
+  /items/{id} as a WordPress user (both ways round: v2 then v1, v1 then v2);
+  a 401 without credentials; operator invocations (showmigrations, a refused one).
+- Fails if the function imported anything from outside the unpacked zip (other
+  than the standard library and the runtime client itself).
+
+Usage: python scripts/smoke_artifact.py [--python /path/to/python3.13] [--function ApiLambdaFunction]
+Exit 0 on success, 1 on failure.  Prints timings and the artifact's size.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SLS_DIR = ROOT / ".serverless"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
+
+import fake_runtime_api as fra  # noqa: E402
+
+# Must never be in the artifact: wp-python declares them as runtime dependencies.
+FORBIDDEN = {"pytest", "_pytest", "pytest_mock", "respx", "hatch", "hatchling", "pluggy", "iniconfig",
+             "pytest_django", "uv"}
+
+USERS = {
+    # login -> (application password, users/me?context=edit body)
+    "alice": ("alice-app-password", {
+        "id": 2, "username": "alice", "slug": "alice", "email": "alice@example.test", "name": "Alice",
+        "roles": ["registry_user"], "capabilities": {"read": True}, "meta": [],
+    }),
+    "admin": ("admin-app-password", {
+        "id": 1, "username": "admin", "slug": "admin", "email": "admin@example.test", "name": "Site Admin",
+        "roles": ["administrator"], "capabilities": {"manage_options": True}, "meta": {},
+    }),
+}
+
+
+def basic(login: str) -> str:
+    return "Basic " + base64.b64encode(f"{login}:{USERS[login][0]}".encode()).decode()
+
+
+class WordPressStandIn:
+    """A loopback WordPress that answers GET /wp-json/wp/v2/users/me?context=edit
+    for USERS (401 rest_not_logged_in otherwise) and counts those calls."""
+
+    def __init__(self, users: dict = USERS) -> None:
+        self.calls = 0
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+
+            def log_message(self, *args):
+                pass
+
+            def _json(self, status: int, body) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                path, _, query = self.path.partition("?")
+                if path.rstrip("/") != "/wp-json/wp/v2/users/me":
+                    return self._json(404, {"code": "rest_no_route", "message": "No route", "data": {"status": 404}})
+                stand_in.calls += 1
+                try:
+                    login, password = base64.b64decode(
+                        self.headers.get("Authorization", "").removeprefix("Basic ")
+                    ).decode().split(":", 1)
+                except ValueError:
+                    login, password = "", ""
+                user = users.get(login)
+                if user is None or user[0] != password:
+                    return self._json(401, {"code": "rest_not_logged_in", "message": "You are not currently logged in.",
+                                            "data": {"status": 401}})
+                if "context=edit" not in query:
+                    return self._json(400, {"code": "rest_invalid_param", "message": "context=edit expected"})
+                self._json(200, user[1])
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def find_python(runtime: str, explicit: str | None) -> str | None:
+    """An interpreter of the runtime's version ("python3.13" -> 3.13.x), not a virtualenv's."""
+    version = runtime.removeprefix("python")
+    candidates = [explicit, os.environ.get("PYTHON_FOR_RUNTIME")]
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+        candidates.append(getattr(sys, "_base_executable", sys.executable))
+    candidates.append(shutil.which(f"python{version}"))
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates += [str(p / "bin" / f"python{version}") for p in sorted(pyenv.glob(f"{version}.*"), reverse=True)]
+    for cand in filter(None, candidates):
+        probe = subprocess.run([cand, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return cand
+        if cand == explicit:
+            raise SystemExit(f"--python {explicit} is not a working Python {version}")
+    return None
+
+
+def check_contents(zf: zipfile.ZipFile, packages: list[str]) -> tuple[list[str], dict]:
+    problems = []
+    names = zf.namelist()
+    top = {n.split("/")[0].removesuffix(".py") for n in names}
+    for pkg in packages:
+        if f"{pkg}/__init__.py" not in names:
+            problems.append(f"the service's package {pkg}/ is missing from the zip")
+    for bad in sorted(FORBIDDEN & top):
+        problems.append(f"{bad} is in the zip (a test/build tool)")
+    for name in names:
+        parts = name.split("/")
+        if "tests" in parts[:-1] and parts[0] in packages:
+            problems.append(f"test file in the zip: {name}")
+    pyc = [n for n in names if n.endswith(".pyc")]
+    stats = {"entries": len(names), "unpacked_bytes": sum(i.file_size for i in zf.infolist()), "pyc": len(pyc),
+             "translations": sum("LC_MESSAGES" in n for n in names), "ninja_static": sum(n.startswith("ninja/static/") for n in names)}
+    if stats["translations"]:
+        problems.append(f"{stats['translations']} translation files (LC_MESSAGES) in the zip")
+    if stats["ninja_static"]:
+        problems.append("ninja/static is in the zip")
+    if not any(n.startswith("django/conf/locale/") and n.endswith("formats.py") for n in names):
+        problems.append("django/conf/locale/**/formats.py is missing: that is code, only LC_MESSAGES may go")
+    return problems, stats
+
+
+PYC_CHECK = r"""
+import importlib.util, json, os, struct, sys
+root = sys.argv[1]
+bad, ok, orphan = [], 0, 0
+for dirpath, _, files in os.walk(root):
+    for f in files:
+        if not f.endswith(".pyc"):
+            continue
+        pyc = os.path.join(dirpath, f)
+        src = os.path.join(os.path.dirname(dirpath), f.split(".")[0] + ".py")
+        data = open(pyc, "rb").read(16)
+        flags = struct.unpack("<I", data[4:8])[0]
+        if data[:4] != importlib.util.MAGIC_NUMBER or not f.endswith(sys.implementation.cache_tag + ".pyc"):
+            bad.append(pyc + ": not for this Python")
+        elif not os.path.exists(src):
+            orphan += 1
+        elif flags != 3:
+            bad.append(pyc + f": flags={flags} (not checked-hash: stale once zipped)")
+        elif data[8:16] != importlib.util.source_hash(open(src, "rb").read()):
+            bad.append(pyc + ": source hash mismatch")
+        else:
+            ok += 1
+print(json.dumps({"valid": ok, "orphan": orphan, "bad": bad[:10], "bad_count": len(bad)}))
+"""
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--function", default="ApiLambdaFunction")
+    ap.add_argument("--python", help="CPython of the runtime's version (default: found automatically)")
+    ap.add_argument("--packages", default="", help="comma-separated service packages that must be in the zip "
+                    "(default: every top-level directory with an apps.py, plus registry_api)")
+    args = ap.parse_args()
+    t_start = time.perf_counter()
+
+    tpl = json.loads((SLS_DIR / "cloudformation-template-update-stack.json").read_text())
+    props = tpl["Resources"][args.function]["Properties"]
+    runtime, handler_spec = props["Runtime"], props["Handler"]
+    function_env = dict(props.get("Environment", {}).get("Variables", {}))
+    artifact = SLS_DIR / Path(props["Code"]["S3Key"]).name
+    packages = [p for p in args.packages.split(",") if p] or sorted(
+        {"registry_api"} | {p.parent.name for p in ROOT.glob("*/apps.py")})
+
+    py = find_python(runtime, args.python)
+    if not py:
+        print(f"FAIL: no interpreter for {runtime} (set PYTHON_FOR_RUNTIME or pass --python)", file=sys.stderr)
+        return 1
+    runtime_dir = str(fra.runtime_client_dir())
+
+    from tests.events import http_v2_event, rest_v1_event
+
+    failures: list[str] = []
+    report: dict = {"artifact": str(artifact.relative_to(ROOT)), "artifact_bytes": artifact.stat().st_size,
+                    "runtime": runtime, "handler": handler_spec, "python": py}
+    with tempfile.TemporaryDirectory(prefix="smoke-artifact-") as tmp:
+        task_root = os.path.join(tmp, "task")
+        with zipfile.ZipFile(artifact) as zf:
+            problems, stats = check_contents(zf, packages)
+            failures += problems
+            report.update(stats)
+            zf.extractall(task_root)
+        pyc = json.loads(subprocess.run([py, "-I", "-S", "-c", PYC_CHECK, task_root],
+                                        capture_output=True, text=True, check=True).stdout)
+        report["pyc_valid"] = pyc["valid"]
+        if pyc["bad_count"]:
+            failures.append(f"{pyc['bad_count']} unusable .pyc, e.g. {pyc['bad'][:3]}")
+        if not stats["pyc"]:
+            print("note: the zip has no .pyc (SOURCE_DATE_EPOCH unset at package time): "
+                  "every cold start compiles the code in memory", file=sys.stderr)
+
+        data_dir = os.path.join(tmp, "efs")
+        os.mkdir(data_dir)
+        wordpress = WordPressStandIn()
+        api = fra.FakeRuntimeAPI()
+        function_env.update(DATABASE_PATH=os.path.join(data_dir, "data.db"), WP_BASE_URL=wordpress.url)
+        env = fra.lambda_environment(api, task_root, runtime_dir, function_env, int(props.get("MemorySize", 1024)))
+        import_log = os.path.join(tmp, "imports.log")
+        log_path = os.path.join(tmp, "function.log")
+        t0 = time.perf_counter()
+        with open(log_path, "wb") as log:
+            proc = fra.start_function(py, task_root, runtime_dir, handler_spec, import_log, env,
+                                      stdout=log, stderr=subprocess.STDOUT)
+        results = []
+
+        def call(label, event, expect_status=None):
+            t = time.perf_counter()
+            res = api.invoke(event)
+            ms = (time.perf_counter() - t) * 1000
+            payload = res["payload"] if isinstance(res.get("payload"), dict) else {}
+            status = payload.get("statusCode")
+            body = payload.get("body") or ""
+            ok = res["status"] == "response" and (expect_status is None or status == expect_status)
+            results.append({"call": label, "status": status, "ms": round(ms, 1), "ok": ok})
+            if not ok:
+                failures.append(f"{label}: expected {expect_status}, got {res['status']} {status} {str(body or res['payload'])[:300]}")
+            return res, payload, body
+
+        try:
+            res, _, body = call("v2 GET /health", http_v2_event("GET", "/health"), 200)
+            report["cold_start_to_first_health_s"] = round(time.perf_counter() - t0, 3)
+            if res["status"] == "init_error":
+                failures.append(f"INIT failed: {res['payload']}")
+                raise StopIteration
+            call("v1 GET /health", rest_v1_event("GET", "/health"), 200)
+            call("v2 GET /items without credentials", http_v2_event("GET", "/items"), 401)
+            item = {"registry_id": 7, "name": "Smoke-test kettle", "url": "https://example.com/kettle", "price": 24.5}
+            auth = {"Authorization": basic("alice")}
+            for post_event, get_event, tag in ((http_v2_event, rest_v1_event, "v2->v1"), (rest_v1_event, http_v2_event, "v1->v2")):
+                _, payload, body = call(f"{tag} POST /items", post_event("POST", "/items", body=item, headers=auth), 201)
+                try:
+                    created = json.loads(body)["data"]
+                except (ValueError, KeyError, TypeError):
+                    failures.append(f"{tag} POST /items: unreadable body {body[:200]}")
+                    continue
+                _, _, body = call(f"{tag} GET /items/{created['id']}",
+                                  get_event("GET", f"/items/{created['id']}", headers=auth), 200)
+                got = json.loads(body).get("data", {}) if body else {}
+                if {k: got.get(k) for k in item} != item or got.get("id") != created["id"]:
+                    failures.append(f"{tag} round trip: sent {item}, read back {got}")
+            res, _, _ = call("operator showmigrations items", {"manage": ["showmigrations", "items"]})
+            payload = res.get("payload") or {}
+            if payload.get("exit_status") != 0 or "[X] 0001_initial" not in payload.get("output", ""):
+                failures.append(f"operator showmigrations: {payload}")
+            res, _, _ = call("operator flush (refused)", {"manage": "flush"})
+            if not str((res.get("payload") or {}).get("error", "")).startswith("refused"):
+                failures.append(f"operator flush was not refused: {res.get('payload')}")
+        except StopIteration:
+            pass
+        except Exception as exc:  # noqa: BLE001
+            failures.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            fra.stop_function(proc)
+            api.close()
+            wordpress.close()
+        report["wordpress_calls"] = wordpress.calls
+        if wordpress.calls < 1:
+            failures.append("the function never asked the WordPress stand-in")
+        stray = fra.stray_imports(import_log, task_root, runtime_dir)
+        imported = sum(1 for line in Path(import_log).read_text().splitlines() if not line.startswith("#"))
+        report["modules_found_on_path"] = imported
+        if stray:
+            failures.append(f"{len(stray)} module(s) imported from outside the unpacked zip: {stray[:8]}")
+        if failures:
+            print(Path(log_path).read_text()[-6000:], file=sys.stderr)
+
+    report["calls"] = results
+    report["smoke_test_s"] = round(time.perf_counter() - t_start, 2)
+    print(json.dumps(report, indent=1))
+    if failures:
+        print("\nFAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    print(f"artifact smoke test passed: {report['artifact_bytes']:,} bytes, {report['entries']} entries, "
+          f"cold start to first /health {report['cold_start_to_first_health_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
