@@ -135,24 +135,23 @@ def wordpress():
     stand_in.close()
 
 
-@pytest.fixture(scope="module")
-def http_api(tmp_path_factory, wordpress):
+def _offline_server(kind, tmp_path_factory, wordpress):
     if _missing_tools():
         yield None  # each test fails with the reason (see ready())
         return
-    server = Offline("http", tmp_path_factory.mktemp("offline-http"), wordpress.url)
+    server = Offline(kind, tmp_path_factory.mktemp(f"offline-{kind}"), wordpress.url)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def http_api(tmp_path_factory, wordpress):
+    yield from _offline_server("http", tmp_path_factory, wordpress)
 
 
 @pytest.fixture(scope="module")
 def rest_api(tmp_path_factory, wordpress):
-    if _missing_tools():
-        yield None  # each test fails with the reason (see ready())
-        return
-    server = Offline("rest", tmp_path_factory.mktemp("offline-rest"), wordpress.url)
-    yield server
-    server.stop()
+    yield from _offline_server("rest", tmp_path_factory, wordpress)
 
 
 def test_http_api_health(http_api):
