@@ -1,6 +1,8 @@
-"""The /items routes (CONTRACT section 3)."""
+"""The /items routes (CONTRACT section 3; D1, D2)."""
 
 from ninja import Router, Status
+
+from registries.services import Caller
 
 from . import services
 from .schemas import ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdate, ItemView, PurchaseRequest
@@ -8,38 +10,45 @@ from .schemas import ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdate, ItemView
 router = Router(tags=["items"])
 
 
-@router.get("", response=list[ItemView], summary="List active items, newest first")
+def caller_of(request) -> Caller:
+    """The caller, with the credentials WordPress is asked about their registries
+    with. Administrators never need WordPress for items, so credentials only
+    become necessary (a 401 without them) once a registry must be asked about."""
+    return Caller(request.auth, getattr(request, "wordpress_credentials", None))
+
+
+@router.get("", response=list[ItemView], summary="List active items of the caller's registries (all: administrators)")
 def list_items(request, skip: int = 0, limit: int = 100):
-    return services.list_items(request.auth, skip, limit)
+    return services.list_items(caller_of(request), skip, limit)
 
 
-@router.post("", response={201: ItemEnvelope}, summary="Create an item")
+@router.post("", response={201: ItemEnvelope}, summary="Create an item (registry owner or administrator)")
 def create_item(request, payload: ItemCreate):
-    item = services.create_item(request.auth, payload)
+    item = services.create_item(caller_of(request), payload)
     return Status(201, ItemEnvelope(data=item, message="Item created successfully"))
 
 
-@router.get("/{item_id}", response=ItemEnvelope, summary="Get an active item")
+@router.get("/{item_id}", response=ItemEnvelope, summary="Get an active item (anyone who may read its registry)")
 def get_item(request, item_id: int):
-    return ItemEnvelope(data=services.get_item(request.auth, item_id))
+    return ItemEnvelope(data=services.get_item(caller_of(request), item_id))
 
 
-@router.put("/{item_id}", response=ItemEnvelope, summary="Update an item (only the keys sent)")
+@router.put("/{item_id}", response=ItemEnvelope, summary="Update an item's keys sent (registry owner or administrator)")
 def update_item(request, item_id: int, payload: ItemUpdate):
-    item, changed = services.update_item(request.auth, item_id, payload)
+    item, changed = services.update_item(caller_of(request), item_id, payload)
     return ItemEnvelope(data=item, message="Item updated successfully" if changed else None)
 
 
-@router.delete("/{item_id}", response=ItemEnvelope, summary="Soft-delete an item")
+@router.delete("/{item_id}", response=ItemEnvelope, summary="Soft-delete an item (registry owner or administrator)")
 def delete_item(request, item_id: int):
-    return ItemEnvelope(data=services.delete_item(request.auth, item_id), message="Item deleted successfully")
+    return ItemEnvelope(data=services.delete_item(caller_of(request), item_id), message="Item deleted successfully")
 
 
 @router.post(
     "/{item_id}/purchase",
     response={200: ItemEnvelope, 409: ErrorDetail},
-    summary="Record a purchase atomically (negative quantity: undo)",
+    summary="Record a purchase atomically (negative quantity: undo; anyone who may read the registry)",
 )
 def record_purchase(request, item_id: int, payload: PurchaseRequest):
-    item = services.record_purchase(request.auth, item_id, payload.quantity)
+    item = services.record_purchase(caller_of(request), item_id, payload.quantity)
     return ItemEnvelope(data=item, message="Purchase recorded")

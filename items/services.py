@@ -1,13 +1,27 @@
-"""Business rules of the item routes, as plain functions of the caller and the input."""
+"""Business rules of the item routes, as plain functions of the caller and the input.
+
+Who may do what (D1) is decided by `registries.access`, from the item's
+registry: reading an item or buying from it takes read access, any other write
+owner or administrator. An item the caller may not read answers exactly as a
+missing one, so nobody learns what a private registry holds. The access check
+runs before any write transaction: it may wait for WordPress, and must not hold
+the database's write lock meanwhile (an item's registry never changes).
+"""
 
 from django.db import transaction
 from django.db.models import F
 
+from registries import access
+from registries.access import Access
+from registries.facts import Caller
 from registry_api.errors import Conflict, NotFound
 from wpauth.identity import WordPressUser
 
 from .models import Item
 from .schemas import INT64_MAX, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
+
+WRITE_DENIED = "Not authorized to modify this item"
+ADD_DENIED = "Only the registry owner can add items"  # as POST /registries/{id}/items says it
 
 
 def item_view(item: Item, viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
@@ -42,30 +56,52 @@ def _row(item_id: int, **filters) -> Item:
         raise item_not_found(item_id) from None
 
 
-def list_items(viewer: WordPressUser, skip: int = 0, limit: int = 100) -> list[ItemView]:
-    """Active items, newest first. v1.0.x's SQL paging: a negative limit means
-    no limit, a negative skip counts as 0."""
+def _accessible(caller: Caller, item: Item, needed: Access) -> Item:
+    """`item`, if the caller has `needed` access to its registry: 404 (as for a
+    missing item) without read access, 403 with read access only."""
+    granted = access.registry_access(caller, item.registry_id)
+    if granted is Access.NONE:
+        raise item_not_found(item.id)
+    access.require(granted >= needed, WRITE_DENIED)
+    return item
+
+
+def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView]:
+    """Active items, newest first: every one for administrators, those of the
+    caller's own registries for anyone else. v1.0.x's SQL paging: a negative
+    limit means no limit, a negative skip counts as 0."""
     offset = min(max(skip, 0), INT64_MAX)
     rows = Item.objects.filter(is_active=True).order_by("-id")
+    registry_ids = access.listed_registry_ids(caller)
+    if registry_ids is not None:
+        rows = rows.filter(registry_id__in=registry_ids)
     rows = rows[offset:] if limit < 0 else rows[offset : offset + min(limit, INT64_MAX)]
-    return [item_view(item, viewer) for item in rows]
+    return [item_view(item, caller.user) for item in rows]
 
 
-def get_item(viewer: WordPressUser, item_id: int) -> ItemView:
-    return item_view(_row(item_id, is_active=True), viewer)
+def get_item(caller: Caller, item_id: int) -> ItemView:
+    item = _accessible(caller, _row(item_id, is_active=True), Access.READ)
+    return item_view(item, caller.user)
 
 
-def create_item(viewer: WordPressUser, data: ItemCreate) -> ItemView:
+def create_item(caller: Caller, data: ItemCreate) -> ItemView:
+    """Owner or administrator of `registry_id`. A registry the caller may not
+    read is a 404 `Registry not found`, whether it exists or not."""
+    granted = access.registry_access(caller, data.registry_id)
+    if granted is Access.NONE:
+        raise NotFound("Registry not found")
+    access.require(granted is Access.MANAGE, ADD_DENIED)
     item = Item.objects.create(**data.model_dump(mode="json"))
     item.refresh_from_db()  # the database's defaults (timestamps)
-    return item_view(item, viewer)
+    return item_view(item, caller.user)
 
 
-def update_item(viewer: WordPressUser, item_id: int, data: ItemUpdate) -> tuple[ItemView, bool]:
+def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemView, bool]:
     """Write the keys sent; the row may be inactive (re-activating is allowed).
 
     Returns the item and whether anything was written.
     """
+    _accessible(caller, _row(item_id), Access.MANAGE)
     changes = data.model_dump(mode="json", exclude_unset=True)
     with transaction.atomic():
         item = _row(item_id)
@@ -75,31 +111,34 @@ def update_item(viewer: WordPressUser, item_id: int, data: ItemUpdate) -> tuple[
             item.save(update_fields=list(changes))
     if changes:
         item.refresh_from_db()  # updated_at, moved by the trigger
-    return item_view(item, viewer), bool(changes)
+    return item_view(item, caller.user), bool(changes)
 
 
-def delete_item(viewer: WordPressUser, item_id: int) -> ItemView:
+def delete_item(caller: Caller, item_id: int) -> ItemView:
     """Soft delete; repeatable. The row is kept for ever."""
+    _accessible(caller, _row(item_id), Access.MANAGE)
     with transaction.atomic():
         item = _row(item_id)
         item.is_active = False
         item.save(update_fields=["is_active"])
     item.refresh_from_db()
-    return item_view(item, viewer)
+    return item_view(item, caller.user)
 
 
-def record_purchase(viewer: WordPressUser, item_id: int, quantity: int) -> ItemView:
+def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
     """Add `quantity` (negative: undo) to quantity_purchased in ONE conditional
     UPDATE, so concurrent buyers never overwrite each other (D2). The count
-    stays within 0 ... quantity_needed, else 409 and nothing changes."""
-    row = Item.objects.filter(id=_existing_id(item_id), is_active=True)
+    stays within 0 ... quantity_needed, else 409 and nothing changes. Anyone
+    who may read the item may buy it."""
+    _accessible(caller, _row(item_id, is_active=True), Access.READ)
+    row = Item.objects.filter(id=item_id, is_active=True)
     if quantity > 0:
         row = row.filter(quantity_purchased__lte=F("quantity_needed") - quantity)
     else:
         row = row.filter(quantity_purchased__gte=-quantity)
     if not row.update(quantity_purchased=F("quantity_purchased") + quantity):
-        item = _row(item_id, is_active=True)  # 404 when missing or inactive
+        item = _row(item_id, is_active=True)  # 404 when deleted meanwhile
         if quantity < 0:
             raise Conflict("Nothing to undo")
         raise Conflict(f"Only {max(item.quantity_needed - item.quantity_purchased, 0)} left")
-    return item_view(_row(item_id), viewer)
+    return item_view(_row(item_id), caller.user)

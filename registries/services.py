@@ -20,7 +20,7 @@ from wpauth import registries as wordpress
 from wpauth.identity import WordPressUser
 from wpauth.registries import Credentials
 
-from . import access
+from . import access, facts
 from .meta import MalformedPost, RegistryPost, encode_meta, read_posts
 from .schemas import AffiliateOut, AffiliateUpdate, RegistryCreate, RegistryOut, RegistryUpdate
 
@@ -86,7 +86,7 @@ def create_registry(caller: Caller, data: RegistryCreate) -> RegistryOut:
     }
     if data.story:  # v1.0.x: an empty story is not sent
         fields["content"] = data.story
-    return registry_view(caller.user, _read(wordpress.create_registry(caller.credentials, fields)))
+    return registry_view(caller.user, _written(wordpress.create_registry(caller.credentials, fields)))
 
 
 def update_registry(caller: Caller, registry_id: int, data: RegistryUpdate) -> RegistryOut:
@@ -104,7 +104,7 @@ def update_registry(caller: Caller, registry_id: int, data: RegistryUpdate) -> R
         fields["meta"] = encode_meta(meta)  # only the sub-fields sent (D4)
     if not fields:
         return registry_view(caller.user, registry)
-    return registry_view(caller.user, _read(wordpress.update_registry(caller.credentials, registry.id, fields)))
+    return registry_view(caller.user, _written(wordpress.update_registry(caller.credentials, registry.id, fields)))
 
 
 def delete_registry(caller: Caller, registry_id: int) -> None:
@@ -112,6 +112,7 @@ def delete_registry(caller: Caller, registry_id: int) -> None:
     WordPress confirmed, so that a failed delete leaves the registry whole."""
     registry = _fetch_for(caller, registry_id, access.can_manage, "Not authorized to delete this registry")
     wordpress.delete_registry(caller.credentials, registry.id)
+    facts.forget(registry.id)
     Item.objects.filter(registry_id=registry.id, is_active=True).update(is_active=False)
 
 
@@ -197,7 +198,7 @@ def remove_invitee(caller: Caller, registry_id: int, invitee: str) -> list[str]:
 
 def _write_invitees(caller: Caller, registry: RegistryPost, invitees: list[str]) -> None:
     # Only restart_invitees (D4): a concurrent change of the items or the story survives.
-    wordpress.update_registry(caller.credentials, registry.id, {"meta": encode_meta({"invitees": invitees})})
+    _written(wordpress.update_registry(caller.credentials, registry.id, {"meta": encode_meta({"invitees": invitees})}))
 
 
 # --- Affiliate links --------------------------------------------------------
@@ -261,6 +262,14 @@ def _read(post: dict[str, Any]) -> RegistryPost:
         return RegistryPost.from_wordpress(post)
     except MalformedPost as exc:
         raise BadGateway(f"WordPress error: {exc}") from exc
+
+
+def _written(post: dict[str, Any]) -> RegistryPost:
+    """A registry as WordPress answered the service's write of it: the item
+    routes' cached access facts learn it at once (D1)."""
+    registry = _read(post)
+    facts.remember(registry)
+    return registry
 
 
 def _status(is_private: bool) -> str:

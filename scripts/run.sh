@@ -20,10 +20,12 @@ cat <<INFO
 Restart Registry API on http://127.0.0.1:$port   (docs: http://127.0.0.1:$port/docs)
 WordPress on $WP_URL   (credentials: $credentials)
 
-  curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' http://127.0.0.1:$port/items
   curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' -H 'Content-Type: application/json' \\
-       -d '{"registry_id": 1, "name": "Stand mixer", "url": "https://example.com/mixer", "price": 199.5}' \\
+       -d '{"title": "Our wedding", "username": "$WP_ALICE_USER"}' http://127.0.0.1:$port/registries
+  curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' -H 'Content-Type: application/json' \\
+       -d '{"registry_id": <the id above>, "name": "Stand mixer", "url": "https://example.com/mixer", "price": 199.5}' \\
        http://127.0.0.1:$port/items
+  curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' http://127.0.0.1:$port/items
 
 Admin (items, read-only inspection): http://127.0.0.1:$port/admin/
   login $WP_ADMIN_USER, password $WP_ADMIN_APP_PASSWORD (WordPress application password)

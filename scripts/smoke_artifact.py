@@ -28,6 +28,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def basic(login: str) -> str:
 
 class WordPressStandIn:
     """A loopback WordPress that answers GET /wp-json/wp/v2/users/me?context=edit
-    for USERS (401 rest_not_logged_in otherwise) and counts those calls."""
+    for USERS (401 rest_not_logged_in otherwise) and counts those calls, and
+    GET /wp-json/wp/v2/restart-registry/{id} with a published registry of alice's."""
 
     def __init__(self, users: dict = USERS) -> None:
         self.calls = 0
@@ -91,9 +93,10 @@ class WordPressStandIn:
 
             def do_GET(self):
                 path, _, query = self.path.partition("?")
-                if path.rstrip("/") != "/wp-json/wp/v2/users/me":
+                path = path.rstrip("/")
+                registry = re.fullmatch(r"/wp-json/wp/v2/restart-registry/(\d+)", path)
+                if path != "/wp-json/wp/v2/users/me" and not registry:
                     return self._json(404, {"code": "rest_no_route", "message": "No route", "data": {"status": 404}})
-                stand_in.calls += 1
                 try:
                     login, password = base64.b64decode(
                         self.headers.get("Authorization", "").removeprefix("Basic ")
@@ -104,6 +107,11 @@ class WordPressStandIn:
                 if user is None or user[0] != password:
                     return self._json(401, {"code": "rest_not_logged_in", "message": "You are not currently logged in.",
                                             "data": {"status": 401}})
+                if registry:
+                    # Every registry is alice's and published (D1: she may add items to it).
+                    return self._json(200, {"id": int(registry[1]), "author": 2, "status": "publish",
+                                            "title": {"rendered": "Registry"}, "meta": {"restart_invitees": "[]"}})
+                stand_in.calls += 1
                 if "context=edit" not in query:
                     return self._json(400, {"code": "rest_invalid_param", "message": "context=edit expected"})
                 self._json(200, user[1])

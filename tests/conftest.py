@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite.
 
 Unit tests meet WordPress through `wordpress_stub`, a respx stand-in that
-answers `users/me` for the accounts below; integration tests in
-tests/integration/ use the project's real WordPress instead.
+answers `users/me` for the accounts below and, unless a test routes them
+itself, registry reads as if every registry were alice's and published;
+integration tests in tests/integration/ use the project's real WordPress instead.
 """
 
 import asyncio
@@ -15,6 +16,8 @@ import respx
 from django.conf import settings
 from django.test import Client
 
+from items.models import Item
+from registries import facts
 from wpauth import client as wp_client
 from wpauth.credentials import clear_cache
 
@@ -70,29 +73,83 @@ def basic(login: str, password: str | None = None) -> str:
     return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
 
 
-def users_me(request: httpx.Request) -> httpx.Response:
-    """WordPress's users/me: 401 rest_not_logged_in unless the pair is known."""
+def account_of(request: httpx.Request) -> dict | None:
+    """The users/me body of the account whose credentials `request` carries, if any."""
     header = request.headers.get("Authorization", "")
     try:
         login, password = base64.b64decode(header.removeprefix("Basic ")).decode().split(":", 1)
     except ValueError:
-        login, password = "", ""
+        return None
     account = ACCOUNTS.get(login)
-    if account is None or account[0] != password:
+    return account[1] if account is not None and account[0] == password else None
+
+
+def users_me(request: httpx.Request) -> httpx.Response:
+    """WordPress's users/me: 401 rest_not_logged_in unless the pair is known."""
+    account = account_of(request)
+    if account is None:
         return httpx.Response(
             401,
             json={"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}},
         )
-    return httpx.Response(200, json=account[1])
+    return httpx.Response(200, json=account)
+
+
+# The registry paths the default stand-in answers: the list, and one post by id.
+REGISTRY_PATH = r"^/wp/v2/restart-registry(?:/(?P<registry_id>\d+))?$"
+
+
+def registry_post(registry_id: int, *, author: int = ACCOUNTS["alice"][1]["id"], status: str = "publish") -> dict:
+    """A `restart-registry` post as WordPress answers a GET (view context)."""
+    return {
+        "id": registry_id,
+        "date": "2026-04-01T10:00:00",
+        "modified": "2026-04-01T12:00:00",
+        "status": status,
+        "type": "restart-registry",
+        "title": {"rendered": f"Registry {registry_id}"},
+        "content": {"rendered": "", "protected": False},
+        "author": author,
+        "meta": {"restart_invitees": "[]", "restart_item_ids": "[]"},
+    }
+
+
+def default_registries(request: httpx.Request, registry_id: str | None = None) -> httpx.Response:
+    """Every registry is alice's and published: GET of one answers such a post;
+    the list by author answers alice the registries the stored items use."""
+    if registry_id is not None:
+        return httpx.Response(200, json=registry_post(int(registry_id)))
+    params = request.url.params
+    alice = str(ACCOUNTS["alice"][1]["id"])
+    used = sorted(set(Item.objects.exclude(registry_id=None).values_list("registry_id", flat=True)))
+    ids = [registry_id for registry_id in used if registry_id > 0] if params.get("author") == alice else []
+    page, per_page = int(params.get("page", 1)), int(params.get("per_page", 10))
+    headers = {"X-WP-Total": str(len(ids)), "X-WP-TotalPages": str(-(-len(ids) // per_page))}
+    chunk = ids[(page - 1) * per_page : page * per_page]
+    return httpx.Response(200, json=[registry_post(registry_id) for registry_id in chunk], headers=headers)
+
+
+def give_way(router: respx.Router, route: respx.Route, answer):
+    """`answer` as `route`'s side effect, except for requests another route of
+    `router` matches, even one a test adds later (respx tries routes in order)."""
+
+    def side_effect(request: httpx.Request, **kwargs):
+        if any(other is not route and other.pattern.match(request) for other in router.routes):
+            return None  # respx: not a match, try the next route
+        return answer(request, **kwargs)
+
+    return route.mock(side_effect=side_effect)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_wordpress_state():
-    """Every test starts with an empty credential cache and a new HTTP client."""
+    """Every test starts with empty credential and registry caches and a new HTTP client."""
     clear_cache()
+    facts.clear()
     wp_client.reset_http_client()
     yield
     clear_cache()
+    facts.clear()
     wp_client.reset_http_client()
 
 
@@ -109,9 +166,11 @@ def _event_loop_for_mangum():
 
 @pytest.fixture
 def wordpress_stub():
-    """A respx WordPress answering users/me; other WordPress calls fail the test."""
+    """A respx WordPress answering users/me and, as `default_registries`, registry
+    reads no route of the test answers; other WordPress calls fail the test."""
     with respx.mock(base_url=WP_API, assert_all_called=False) as router:
         router.get("/wp/v2/users/me", name="users_me").mock(side_effect=users_me)
+        give_way(router, router.get(path__regex=REGISTRY_PATH, name="default_registries"), default_registries)
         yield router
 
 

@@ -1,6 +1,10 @@
 """The /items routes over HTTP (CONTRACT 1, 2, 3, 13: test_items.py, test_items_expanded.py).
 
-Helpers shared with test_items_validation.py and test_items_lambda.py live here.
+WordPress is conftest's default stand-in: every registry is alice's and
+published, so alice may do anything with the items here, and eddie (an editor,
+no administrator) may read them and nothing more (D1; tests/test_items_access.py
+has the access rules in full). Helpers shared with test_items_validation.py
+and test_items_lambda.py live here.
 """
 
 import json
@@ -153,15 +157,15 @@ def test_delete_answers_the_inactive_item(alice):
     assert data == expected_item(item, False, is_active=False, updated_at=data["updated_at"])
 
 
-@pytest.mark.parametrize("login", ["alice", "eddie"])
-def test_non_admins_never_see_the_affiliate_keys(db, wordpress_stub, login):
-    client = ApiClient(basic(login))
-    item = create(client, affiliate_url="https://aff.example.com/x", affiliate_status="active")
+def test_non_admins_never_see_the_affiliate_keys(alice, editor):
+    item = create(alice, affiliate_url="https://aff.example.com/x", affiliate_status="active")
     path = f"/items/{item['id']}"
     assert AFFILIATE_KEYS.isdisjoint(item)
-    envelope(send(client, "GET", path))
-    envelope(send(client, "PUT", path, {"affiliate_status": "expired"}), message="Item updated successfully")
-    envelope(send(client, "DELETE", path), message="Item deleted successfully")
+    envelope(send(alice, "GET", path))
+    envelope(send(editor, "GET", path))  # a reader of the published registry
+    envelope(send(editor, "POST", f"{path}/purchase", {}), message="Purchase recorded")
+    envelope(send(alice, "PUT", path, {"affiliate_status": "expired"}), message="Item updated successfully")
+    envelope(send(alice, "DELETE", path), message="Item deleted successfully")
     stored = Item.objects.get(id=item["id"])
     assert (stored.affiliate_url, stored.affiliate_status) == ("https://aff.example.com/x", "expired")
 
@@ -387,8 +391,11 @@ def test_create_without_description_or_notes_stores_null(alice):
     assert (data["description"], data["notes"]) == (None, None)
 
 
-def test_list_of_three_and_a_page_of_one(alice):
+def test_list_of_nothing_is_empty(alice):
     assert body_of(send(alice, "GET", "/items")) == []
+
+
+def test_list_of_three_and_a_page_of_one(alice):
     created = [create(alice, price=price)["id"] for price in (10, 20, 30)]
     assert ids(send(alice, "GET", "/items")) == created[::-1]
     assert ids(send(alice, "GET", "/items?skip=1&limit=1")) == [created[1]]
@@ -444,8 +451,40 @@ def test_accepted_creates(alice, fields):
     assert item["id"] != 424242 and item["created_at"] != "1999-01-01T00:00:00"
 
 
-def test_any_caller_may_create_for_any_registry_and_edit_any_item(alice, editor):
-    item = create(editor, registry_id=12345)
+def test_only_the_owner_writes_what_anyone_may_read(alice, editor):
+    """v1.0.x let any caller write any item; under D1 a reader of a published
+    registry may read and buy its items, and write nothing."""
+    assert_detail(send(editor, "POST", "/items", {**SAMPLE_ITEM, "registry_id": 12345}), 403, "Only the registry owner can add items")
+    item = create(alice, registry_id=12345)
     path = f"/items/{item['id']}"
+    assert envelope(send(editor, "GET", path)) == item
+    for method, body in (("PUT", {"quantity_purchased": 1}), ("DELETE", "")):
+        assert_detail(send(editor, method, path, body), 403, "Not authorized to modify this item")
     assert envelope(send(alice, "PUT", path, {"quantity_purchased": 1}), message="Item updated successfully")["quantity_purchased"] == 1
     assert envelope(send(alice, "DELETE", path), message="Item deleted successfully")["is_active"] is False
+
+
+# --- D2: purchases ----------------------------------------------------------------
+
+
+def test_purchase_changes_the_count_within_what_is_needed(alice):
+    item = create(alice, quantity_needed=2)
+    path = f"/items/{item['id']}/purchase"
+    data = envelope(send(alice, "POST", path, {}), message="Purchase recorded")
+    assert data == expected_item(item, False, quantity_purchased=1, updated_at=data["updated_at"])
+    assert_detail(send(alice, "POST", path, {"quantity": 2}), 409, "Only 1 left")
+    assert envelope(send(alice, "POST", path, {"quantity": -1}), message="Purchase recorded")["quantity_purchased"] == 0
+    assert_detail(send(alice, "POST", path, {"quantity": -1}), 409, "Nothing to undo")
+
+
+@pytest.mark.parametrize("inactive", [False, True], ids=["missing", "inactive"])
+def test_purchase_of_an_item_that_is_not_there_is_404(alice, inactive):
+    item_id = create(alice, is_active=False)["id"] if inactive else 99999
+    assert_not_found(send(alice, "POST", f"/items/{item_id}/purchase", {}), item_id)
+
+
+def test_purchase_of_nothing_is_422(alice):
+    item = create(alice)
+    response = send(alice, "POST", f"/items/{item['id']}/purchase", {"quantity": 0})
+    assert response.status_code == 422
+    assert [error["loc"] for error in body_of(response)["detail"]] == [["body", "quantity"]]

@@ -13,6 +13,7 @@ from tests.test_items_api import ADMIN_KEYS, ISO_SECONDS, PUBLIC_KEYS, expected_
 
 BUILDERS = pytest.mark.parametrize("build", [http_v2_event, rest_v1_event], ids=["v2", "v1"])
 ALICE = {"Authorization": basic("alice")}
+EDDIE = {"Authorization": basic("eddie")}  # reads alice's (published) registries, writes none of them (D1)
 ORIGIN = {"Origin": "https://shop.example"}
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
 MISSING_AUTH = {"detail": "Missing Authorization header"}
@@ -68,6 +69,14 @@ CASES = {
         {"headers": ALICE, "body": {"name": "Renamed"}},
     ),  # fmt: skip
     "update-empty": Case("PUT", "/items/{id}", 200, lambda item: envelope(item), {"headers": ALICE, "body": {}}),
+    "purchase-by-a-reader": Case(
+        "POST", "/items/{id}/purchase", 200,
+        lambda item: envelope({**item, "quantity_purchased": 1}, "Purchase recorded"), {"headers": EDDIE, "body": {}},
+    ),  # fmt: skip
+    "403-reader-writes": Case(
+        "PUT", "/items/{id}", 403, lambda item: {"detail": "Not authorized to modify this item"},
+        {"headers": EDDIE, "body": {"name": "Mine now"}},
+    ),  # fmt: skip
     "delete": Case(
         "DELETE", "/items/{id}", 200, lambda item: envelope({**item, "is_active": False}, "Item deleted successfully")
     ),

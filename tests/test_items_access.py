@@ -1,0 +1,365 @@
+"""Who may reach which item (D1), and the cached registry facts it is decided from.
+
+WordPress is `FakeWordPress` with the one rule of WordPress's that item routes
+meet: a registry that is not published is refused (403) to anyone but its
+author, administrators and its invitees (login or e-mail, any case), as the
+project's mu-plugin does. Callers: alice owns the registries, eddie (an
+editor, no administrator) is a reader, an invitee or a stranger depending on
+the registry, admin is the administrator.
+"""
+
+import json
+
+import httpx
+import pytest
+
+from items.models import Item
+from registries import access, facts
+from registries.access import Access
+from registries.services import Caller
+from registry_api.errors import Unauthorized
+from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, account_of, basic
+from tests.fake_wordpress import FakeWordPress, wordpress_error
+from tests.test_items_api import assert_detail, body_of, envelope, ids, send
+from wpauth.identity import WordPressUser
+
+EDDIE_ID = ACCOUNTS["eddie"][1]["id"]
+# Registry post ids: alice's (published, private, private inviting eddie by
+# login, by e-mail in another case), one of eddie's, one WordPress does not have.
+PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, EDDIES, MISSING = 201, 202, 203, 204, 205, 999
+LEGACY = None  # a v1.0.x row with no registry
+
+ITEM_NOT_FOUND = "Item with id {id} not found"
+REGISTRY_NOT_FOUND = "Registry not found"
+WRITE_DENIED = "Not authorized to modify this item"
+ADD_DENIED = "Only the registry owner can add items"
+
+
+class GuardedWordPress(FakeWordPress):
+    """The fake, refusing a registry that is not published to all but its
+    author, administrators and invitees."""
+
+    def answer(self, request: httpx.Request, registry_id: str | None = None) -> httpx.Response:
+        post = self.posts.get(int(registry_id)) if registry_id is not None else None
+        if post is not None and post["status"] != "publish" and not self.lets_read(account_of(request), post):
+            return wordpress_error(403, "rest_forbidden", "Sorry, you are not allowed to do that.")
+        return super().answer(request, registry_id)
+
+    @staticmethod
+    def lets_read(user: dict, post: dict) -> bool:
+        invitees = {name.casefold() for name in json.loads(post["meta"]["restart_invitees"])}
+        return (
+            user["id"] == post["author"]
+            or "administrator" in user["roles"]
+            or bool({user["username"], user["email"].casefold()} & invitees)
+        )
+
+    def reads(self, registry_id: int | None = None) -> list[httpx.Request]:
+        """GETs of one registry (`registry_id`) or of the list (None)."""
+        path = "/wp-json/wp/v2/restart-registry" + ("" if registry_id is None else f"/{registry_id}")
+        return [request for request in self.requests("GET") if request.url.path == path]
+
+
+@pytest.fixture
+def wp(wordpress_stub) -> GuardedWordPress:
+    fake = GuardedWordPress(wordpress_stub)
+    invited = {BY_LOGIN: ["eddie"], BY_EMAIL: ["EDDIE@Example.TEST"]}
+    for registry_id, status in ((PUBLISHED, "publish"), (PRIVATE, "private"), (BY_LOGIN, "private"), (BY_EMAIL, "private")):
+        fake.add(id=registry_id, status=status, meta={"restart_invitees": json.dumps(invited.get(registry_id, []))})
+    fake.add(id=EDDIES, author=EDDIE_ID, status="publish")
+    return fake
+
+
+@pytest.fixture
+def eddie(db, wordpress_stub):
+    return ApiClient(basic("eddie"))
+
+
+@pytest.fixture
+def clients(alice, admin, eddie) -> dict[str, ApiClient]:
+    return {"alice": alice, "admin": admin, "eddie": eddie}
+
+
+def item_in(registry_id: int | None, **fields) -> int:
+    """A stored item's id (straight into the table: no route, no WordPress call)."""
+    return Item.objects.create(registry_id=registry_id, name="Gift", url="https://example.com/gift", quantity_needed=5, **fields).id
+
+
+# --- The rules, route by route -----------------------------------------------------
+
+M, R, N = Access.MANAGE, Access.READ, Access.NONE
+# (caller, registry) -> access. The orphan (MISSING) is an item whose registry
+# WordPress no longer has; the legacy row has none at all.
+ACCESS = {
+    ("alice", PUBLISHED): M, ("alice", PRIVATE): M, ("alice", BY_LOGIN): M, ("alice", BY_EMAIL): M,
+    ("alice", EDDIES): R, ("alice", MISSING): N, ("alice", LEGACY): N,
+    ("eddie", PUBLISHED): R, ("eddie", PRIVATE): N, ("eddie", BY_LOGIN): R, ("eddie", BY_EMAIL): R,
+    ("eddie", EDDIES): M, ("eddie", MISSING): N, ("eddie", LEGACY): N,
+    **{("admin", registry): M for registry in (PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, EDDIES, MISSING, LEGACY)},
+}  # fmt: skip
+
+# route -> (method, path, body, success message, {access: 200 or (status, detail)}); {id} is the item's id.
+HIDDEN = (404, ITEM_NOT_FOUND)
+ROUTES = {
+    "GET item": ("GET", "/items/{id}", "", None, {M: 200, R: 200, N: HIDDEN}),
+    "purchase": ("POST", "/items/{id}/purchase", {"quantity": 1}, "Purchase recorded", {M: 200, R: 200, N: HIDDEN}),
+    "PUT item": ("PUT", "/items/{id}", {"notes": "n"}, "Item updated successfully", {M: 200, R: (403, WRITE_DENIED), N: HIDDEN}),
+    "DELETE item": ("DELETE", "/items/{id}", "", "Item deleted successfully", {M: 200, R: (403, WRITE_DENIED), N: HIDDEN}),
+}
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(("login", "registry_id"), ACCESS)
+def test_item_routes_follow_the_registrys_access(clients, wp, login, registry_id, route):
+    method, path, body, message, outcomes = ROUTES[route]
+    item_id = item_in(registry_id)
+    outcome = outcomes[ACCESS[login, registry_id]]
+
+    response = send(clients[login], method, path.format(id=item_id), body)
+
+    if outcome == 200:
+        assert envelope(response, 200, message, admin=login == "admin")["id"] == item_id
+    else:
+        status, detail = outcome
+        assert_detail(response, status, detail.format(id=item_id))
+
+
+@pytest.mark.parametrize(("login", "registry_id"), [key for key in ACCESS if key[1] is not LEGACY])
+def test_create_needs_owner_or_administrator(clients, wp, login, registry_id):
+    response = send(clients[login], "POST", "/items", {**SAMPLE_ITEM, "registry_id": registry_id})
+    granted = ACCESS[login, registry_id]
+    if granted is M:
+        assert envelope(response, 201, "Item created successfully", admin=login == "admin")["registry_id"] == registry_id
+    else:
+        assert_detail(response, *{R: (403, ADD_DENIED), N: (404, REGISTRY_NOT_FOUND)}[granted])
+    assert Item.objects.exists() is (granted is M)
+
+
+# --- Nothing leaks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("alice_asked_first", [False, True], ids=["wordpress-refuses", "facts-cached"])
+def test_an_item_of_a_private_registry_answers_as_a_missing_one(alice, eddie, wp, route, alice_asked_first):
+    """Whether WordPress refuses eddie or the facts alice's request cached decide, he gets 404."""
+    method, path, body, _, _ = ROUTES[route]
+    hidden, missing = item_in(PRIVATE), 987654
+    if alice_asked_first:
+        send(alice, "GET", f"/items/{hidden}")
+
+    for item_id in (hidden, missing):
+        assert_detail(send(eddie, method, path.format(id=item_id), body), 404, ITEM_NOT_FOUND.format(id=item_id))
+    assert Item.objects.get(id=hidden).notes is None and Item.objects.get(id=hidden).is_active
+
+
+@pytest.mark.parametrize("registry_id", [PRIVATE, MISSING, 0, -3])
+def test_creating_in_a_registry_one_cannot_read_is_registry_not_found(eddie, wp, registry_id):
+    """A private registry answers like one that does not exist (ids below 1 cannot be posts: no WordPress call)."""
+    assert_detail(send(eddie, "POST", "/items", {**SAMPLE_ITEM, "registry_id": registry_id}), 404, REGISTRY_NOT_FOUND)
+    assert len(wp.reads(registry_id)) == (1 if registry_id > 0 else 0)
+
+
+def test_legacy_rows_are_the_administrators_alone_without_asking_wordpress(alice, admin, wp):
+    item_id = item_in(LEGACY)
+    assert_detail(send(alice, "GET", f"/items/{item_id}"), 404, ITEM_NOT_FOUND.format(id=item_id))
+    assert ids(send(alice, "GET", "/items")) == []
+    assert envelope(send(admin, "GET", f"/items/{item_id}"), admin=True)["registry_id"] is None
+    assert ids(send(admin, "GET", "/items")) == [item_id]
+    assert [request.url.path for request in wp.requests()] == ["/wp-json/wp/v2/restart-registry"]  # alice's list
+
+
+def test_administrators_never_ask_wordpress_about_registries(admin, wp):
+    item_id = item_in(PRIVATE)
+    envelope(send(admin, "GET", f"/items/{item_id}"), admin=True)
+    envelope(send(admin, "PUT", f"/items/{item_id}", {"notes": "n"}), message="Item updated successfully", admin=True)
+    envelope(send(admin, "POST", f"/items/{item_id}/purchase", {}), message="Purchase recorded", admin=True)
+    envelope(send(admin, "DELETE", f"/items/{item_id}"), message="Item deleted successfully", admin=True)
+    envelope(send(admin, "POST", "/items", {**SAMPLE_ITEM, "registry_id": MISSING}), 201, "Item created successfully", admin=True)
+    assert ids(send(admin, "GET", "/items")) != []
+    assert wp.requests() == []
+
+
+def test_a_caller_without_credentials_is_401_once_wordpress_must_be_asked():
+    """Possible only for a caller authenticated some other way; administrators need none."""
+    user = {"id": 9, "slug": "x", "login": "x", "email": "", "display_name": "X"}
+    assert access.registry_access(Caller(WordPressUser(**user, roles=("administrator",)), None), PRIVATE) is M
+    with pytest.raises(Unauthorized) as refused:
+        access.registry_access(Caller(WordPressUser(**user), None), PRIVATE)
+    assert (refused.value.detail, refused.value.headers) == ("Invalid credentials", {})
+
+
+# --- GET /items --------------------------------------------------------------------
+
+
+def test_list_holds_the_items_of_the_callers_own_registries(clients, wp):
+    by_registry = {registry_id: item_in(registry_id) for registry_id in (PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, EDDIES, MISSING, LEGACY)}
+    item_in(PUBLISHED, is_active=False)
+    newest_first = sorted(by_registry.values(), reverse=True)
+
+    assert ids(send(clients["alice"], "GET", "/items")) == [by_registry[r] for r in (BY_EMAIL, BY_LOGIN, PRIVATE, PUBLISHED)]
+    # Not what eddie is invited to, nor what is published: his own.
+    assert ids(send(clients["eddie"], "GET", "/items")) == [by_registry[EDDIES]]
+    assert ids(send(clients["admin"], "GET", "/items")) == newest_first
+    [asked] = [dict(request.url.params) for request in wp.reads(None) if "author=2" in str(request.url)]
+    assert asked == {"page": "1", "per_page": "100", "author": "2", "status": "any"}
+
+
+def test_list_pages_after_filtering(alice, wp):
+    """skip and limit count alice's items only, not the others' in between."""
+    mine = []  # newest first
+    for _ in range(4):
+        item_in(EDDIES)
+        mine.insert(0, item_in(PUBLISHED))
+    assert ids(send(alice, "GET", "/items?skip=1&limit=2")) == mine[1:3]
+
+
+def test_list_reads_every_page_of_the_callers_registries(alice, wp):
+    registry_ids = [wp.add(status="private") for _ in range(150)]
+    first, last = item_in(registry_ids[0]), item_in(registry_ids[-1])
+
+    assert ids(send(alice, "GET", "/items")) == [last, first]
+    assert [request.url.params["page"] for request in wp.reads(None)] == ["1", "2"]
+
+
+# --- Cached registry facts ------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch) -> list[float]:
+    """The facts cache's monotonic clock, set by hand: clock[0] = now."""
+    now = [1000.0]
+    monkeypatch.setattr(facts, "monotonic", lambda: now[0])
+    return now
+
+
+def test_one_wordpress_call_within_the_ttl_whoever_asks(alice, eddie, wp):
+    item_id = item_in(PUBLISHED)
+    for client, method, path, body in [
+        (alice, "GET", f"/items/{item_id}", ""),
+        (eddie, "GET", f"/items/{item_id}", ""),
+        (eddie, "POST", f"/items/{item_id}/purchase", {}),
+        (alice, "PUT", f"/items/{item_id}", {"notes": "n"}),
+        (alice, "POST", "/items", {**SAMPLE_ITEM, "registry_id": PUBLISHED}),
+    ]:
+        assert send(client, method, path, body).status_code in (200, 201)
+    assert len(wp.reads(PUBLISHED)) == 1
+
+
+def test_refusals_and_own_lists_are_cached_per_caller(alice, eddie, wp):
+    item_id = item_in(PRIVATE)
+    for _ in range(3):
+        assert send(eddie, "GET", f"/items/{item_id}").status_code == 404
+        assert send(alice, "GET", "/items").status_code == 200
+        assert send(eddie, "GET", "/items").status_code == 200
+    assert len(wp.reads(PRIVATE)) == 1
+    assert len(wp.reads(None)) == 2  # alice's list and eddie's
+
+
+def test_entries_expire_after_the_ttl(eddie, wp, clock, settings):
+    item_id = item_in(PUBLISHED)
+    assert send(eddie, "GET", f"/items/{item_id}").status_code == 200
+    wp.posts[PUBLISHED]["status"] = "private"  # changed in WordPress directly, not through the service
+
+    clock[0] += settings.REGISTRY_ACL_TTL - 0.1
+    assert send(eddie, "GET", f"/items/{item_id}").status_code == 200
+    clock[0] += 0.2
+    assert_detail(send(eddie, "GET", f"/items/{item_id}"), 404, ITEM_NOT_FOUND.format(id=item_id))
+    assert len(wp.reads(PUBLISHED)) == 2
+
+
+def test_a_ttl_of_0_asks_wordpress_every_time(alice, eddie, wp, settings):
+    settings.REGISTRY_ACL_TTL = 0
+    item_id = item_in(PRIVATE)
+    for _ in range(3):
+        send(alice, "GET", f"/items/{item_id}")
+        send(eddie, "GET", f"/items/{item_id}")
+        send(alice, "GET", "/items")
+    assert (len(wp.reads(PRIVATE)), len(wp.reads(None))) == (6, 3)
+
+
+@pytest.mark.parametrize(
+    ("registry_id", "write", "before", "after"),
+    [
+        (PRIVATE, ("PATCH", f"/registries/{PRIVATE}", {"is_private": False}), 404, 200),
+        (PUBLISHED, ("PATCH", f"/registries/{PUBLISHED}", {"is_private": True}), 200, 404),
+        (PRIVATE, ("POST", f"/registries/{PRIVATE}/invitees", {"invitees": ["eddie"]}), 404, 200),
+        (BY_LOGIN, ("DELETE", f"/registries/{BY_LOGIN}/invitees/eddie", ""), 200, 404),
+    ],
+    ids=["published", "made-private", "invited", "uninvited"],
+)
+def test_the_services_own_registry_writes_refresh_the_facts(alice, eddie, wp, registry_id, write, before, after):
+    item_id = item_in(registry_id)
+    assert send(eddie, "GET", f"/items/{item_id}").status_code == before
+    reads = len(wp.reads(registry_id))
+
+    assert send(alice, *write).status_code == 200
+
+    assert send(eddie, "GET", f"/items/{item_id}").status_code == after
+    assert len(wp.reads(registry_id)) == reads + 1  # the registry route's own GET, no more
+
+
+def test_a_deleted_registry_is_forgotten(alice, wp):
+    assert send(alice, "POST", "/items", {**SAMPLE_ITEM, "registry_id": PUBLISHED}).status_code == 201
+    assert send(alice, "DELETE", f"/registries/{PUBLISHED}").status_code == 204
+    assert_detail(send(alice, "POST", "/items", {**SAMPLE_ITEM, "registry_id": PUBLISHED}), 404, REGISTRY_NOT_FOUND)
+
+
+def test_a_created_registry_is_known_at_once(alice, wp):
+    assert ids(send(alice, "GET", "/items")) == []
+    created = send(alice, "POST", "/registries", {"title": "New", "username": "alice", "is_private": True}).json()
+
+    item = envelope(send(alice, "POST", "/items", {**SAMPLE_ITEM, "registry_id": created["id"]}), 201, "Item created successfully")
+
+    assert ids(send(alice, "GET", "/items")) == [item["id"]]
+    assert wp.reads(created["id"]) == []  # the facts came with WordPress's answer to the create
+    assert len(wp.reads(None)) == 2  # alice's list was read again
+
+
+# --- WordPress faults --------------------------------------------------------------
+
+FAULTS = {
+    "5xx": (
+        wordpress_error(500, "internal_server_error", "Critical error"),
+        502, "WordPress error: Critical error [HTTP 500] [internal_server_error]", {},
+    ),
+    "timeout": (httpx.ReadTimeout("slow"), 504, "WordPress did not answer in time", {}),
+    "unreachable": (httpx.ConnectError("refused"), 502, "WordPress error: WordPress unreachable for GET {path}: ConnectError", {}),
+    "revoked": (
+        wordpress_error(401, "rest_not_logged_in", "You are not currently logged in."),
+        401, "Invalid WordPress credentials", {"WWW-Authenticate": "Basic"},
+    ),
+}  # fmt: skip
+FAULTY_ROUTES = {name: route[:3] for name, route in ROUTES.items()} | {
+    "POST items": ("POST", "/items", {**SAMPLE_ITEM, "registry_id": PUBLISHED}),
+    "GET items": ("GET", "/items", ""),
+}
+
+
+@pytest.mark.parametrize("route", FAULTY_ROUTES)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_wordpress_faults_are_the_gateway_statuses_and_not_cached(alice, wp, route, fault):
+    outcome, status, detail, headers = FAULTS[fault]
+    method, path, body = FAULTY_ROUTES[route]
+    item_id = item_in(PUBLISHED)
+    listing = route == "GET items"
+    wp.fail("GET", None if listing else PUBLISHED, outcome)
+
+    response = send(alice, method, path.format(id=item_id), body)
+
+    wordpress_path = "/wp/v2/restart-registry" + ("" if listing else f"/{PUBLISHED}")
+    assert_detail(response, status, detail.format(path=wordpress_path), **headers)
+    assert Item.objects.get(id=item_id).notes is None and Item.objects.count() == 1
+    assert send(alice, method, path.format(id=item_id), body).status_code in (200, 201)  # asked again
+
+
+# --- Purchases by readers (D2 under D1) ------------------------------------------------
+
+
+def test_a_reader_buys_within_what_is_needed(eddie, wp):
+    item_id = item_in(PUBLISHED)
+    data = envelope(send(eddie, "POST", f"/items/{item_id}/purchase", {"quantity": 5}), message="Purchase recorded")
+    assert data["quantity_purchased"] == 5
+    assert_detail(send(eddie, "POST", f"/items/{item_id}/purchase", {}), 409, "Only 0 left")
+    assert envelope(send(eddie, "POST", f"/items/{item_id}/purchase", {"quantity": -5}), message="Purchase recorded")["quantity_purchased"] == 0
+    assert_detail(send(eddie, "POST", f"/items/{item_id}/purchase", {"quantity": -1}), 409, "Nothing to undo")
+    assert body_of(send(eddie, "GET", f"/items/{item_id}"))["data"]["quantity_purchased"] == 0
