@@ -1,0 +1,154 @@
+"""A WordPress site's `restart-registry` post type, in memory, for tests.
+
+`FakeWordPress` answers the REST calls the service makes for registries
+(CONTRACT 4.3) the way WordPress does: view context on GET, edit context on
+writes, meta values that must be strings. It is a function from an
+`httpx.Request` to an `httpx.Response` (`answer`), so it can sit behind respx
+(pass the router) or behind a real socket (tests/test_wordpress_faults.py).
+"""
+
+import json
+import re
+
+import httpx
+
+from tests import conftest
+
+ALICE_ID = conftest.ACCOUNTS["alice"][1]["id"]
+
+WRITTEN_DEFAULTS = {
+    "restart_invitees": "[]",
+    "restart_item_ids": "[]",
+    "restart_event_type": "",
+    "restart_event_date": "",
+    "restart_is_for_self": "1",
+    "restart_recipient_name": "",
+    "restart_recipient_relationship": "",
+    "restart_recipient_email": "",
+}
+REGISTRY_PATH = re.compile(conftest.REGISTRY_PATH)  # /wp/v2/restart-registry[/{registry_id}]
+
+
+def wordpress_error(status: int, code: str, message: str) -> httpx.Response:
+    return httpx.Response(status, json={"code": code, "message": message, "data": {"status": status}})
+
+
+class FakeWordPress:
+    """The `restart-registry` post type of a WordPress site, in memory."""
+
+    def __init__(self, router=None):
+        """`router`: a respx router to answer on; without one, call `answer` yourself."""
+        self.posts: dict[int, dict] = {}
+        self.failures: dict[tuple[str, str | None], httpx.Response | Exception] = {}
+        self.next_id = 100
+        if router is not None:
+            self.route = router.route(path__regex=REGISTRY_PATH.pattern, name="registries").mock(side_effect=self.answer)
+
+    # -- test set-up ---------------------------------------------------------
+    def add(self, *, author=ALICE_ID, status="publish", title="Wedding Registry", content="", meta=None, **raw) -> int:
+        """Store a post; `meta` is stored as given (strings, or anything a legacy post holds)."""
+        post_id = raw.pop("id", None) or self._new_id()
+        self.posts[post_id] = {
+            "id": post_id,
+            "date": "2026-04-01T10:00:00",
+            "modified": "2026-04-01T12:00:00",
+            "status": status,
+            "type": "restart-registry",
+            "title": self.title(title),
+            "content": self.content(content),
+            "author": author,
+            "meta": {**WRITTEN_DEFAULTS, **(meta or {})},
+            **raw,
+        }
+        return post_id
+
+    def fail(self, method: str, registry_id: int | None, outcome: httpx.Response | Exception) -> None:
+        """Answer the next `method` call on the registry (None: on the collection) with `outcome`."""
+        self.failures[(method, None if registry_id is None else str(registry_id))] = outcome
+
+    # -- what it received ----------------------------------------------------
+    def requests(self, method: str | None = None) -> list[httpx.Request]:
+        return [call.request for call in self.route.calls if method in (None, call.request.method)]
+
+    def sent(self, method: str) -> list[dict]:
+        return [json.loads(request.content) for request in self.requests(method)]
+
+    # -- the REST API --------------------------------------------------------
+    def answer(self, request: httpx.Request, registry_id: str | None = None) -> httpx.Response:
+        failure = self.failures.pop((request.method, registry_id), None)
+        if isinstance(failure, Exception):
+            raise failure
+        if failure is not None:
+            return failure
+        if registry_id is None:
+            return self.create(request) if request.method == "POST" else self.list(request)
+        post = self.posts.get(int(registry_id))
+        if post is None:
+            return wordpress_error(404, "rest_post_invalid_id", "Invalid post ID.")
+        if request.method == "GET":
+            return httpx.Response(200, json=self.view(post))
+        if request.method == "DELETE":
+            del self.posts[post["id"]]
+            return httpx.Response(200, json={"deleted": True, "previous": self.edit_view(post)})
+        return self.update(post, json.loads(request.content))
+
+    def list(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        page, per_page = int(params.get("page", 1)), int(params.get("per_page", 10))
+        mine = [post for post in self.posts.values() if str(post.get("author")) == params.get("author")]
+        chunk = mine[(page - 1) * per_page : page * per_page]
+        headers = {"X-WP-Total": str(len(mine)), "X-WP-TotalPages": str(-(-len(mine) // per_page))}
+        return httpx.Response(200, json=[self.view(post) for post in chunk], headers=headers)
+
+    def create(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        post_id = self._new_id()
+        self.posts[post_id] = {
+            "id": post_id,
+            "date": "2026-04-01T10:00:00",
+            "modified": "2026-04-01T10:00:00",
+            "type": "restart-registry",
+            "content": self.content(""),
+            "meta": dict(WRITTEN_DEFAULTS),
+        }
+        return self.update(self.posts[post_id], body, status=201)
+
+    def update(self, post: dict, body: dict, status: int = 200) -> httpx.Response:
+        # register_post_meta(type: string): WordPress refuses any other value.
+        for key, value in body.get("meta", {}).items():
+            if not isinstance(value, str):
+                return wordpress_error(400, "rest_invalid_type", f"meta.{key} is not of type string.")
+        post.update({key: value for key, value in body.items() if key in ("status", "author")})
+        if "title" in body:
+            post["title"] = self.title(body["title"])
+        if "content" in body:
+            post["content"] = self.content(body["content"])
+        post["meta"] = {**post["meta"], **body.get("meta", {})}
+        if status == 200:
+            post["modified"] = "2026-04-02T09:30:00"
+        return httpx.Response(status, json=self.edit_view(post))
+
+    @staticmethod
+    def title(raw: str) -> dict:
+        return {"raw": raw, "rendered": raw.replace("&", "&#038;")}
+
+    @staticmethod
+    def content(raw: str) -> dict:
+        return {"raw": raw, "rendered": f"<p>{raw}</p>\n" if raw else "", "protected": False}
+
+    @staticmethod
+    def view(post: dict) -> dict:
+        """View context (GET): no raw title or content; odd values pass as they are."""
+        return {
+            key: {k: v for k, v in value.items() if k != "raw"} if key in ("title", "content") and isinstance(value, dict) else value
+            for key, value in post.items()
+        }
+
+    @staticmethod
+    def edit_view(post: dict) -> dict:
+        """Edit context (answers to writes): raw and rendered."""
+        return post
+
+    def _new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
