@@ -53,10 +53,14 @@ BEGIN
     UPDATE {TABLE} SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id;
 END"""
 
+# PostgreSQL's CURRENT_TIMESTAMP is the start of the transaction: several
+# updates in one transaction would all get the same updated_at. The start of
+# the UPDATE statement moves on every update, as SQLite's trigger does, and is
+# never earlier than created_at (CURRENT_TIMESTAMP of the inserting transaction).
 POSTGRESQL_TRIGGER = [
     f"""CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger AS $$
     BEGIN
-        NEW.updated_at = CURRENT_TIMESTAMP;
+        NEW.updated_at = statement_timestamp();
         RETURN NEW;
     END;
     $$ LANGUAGE plpgsql""",

@@ -17,6 +17,7 @@ from wpauth.security import AuthenticationUnavailable, InvalidCredentials, Missi
 
 from . import __version__
 from .errors import ApiError
+from .openapi import document_errors
 from .security import ApiAuth
 
 logger = logging.getLogger("registry_api")
@@ -37,6 +38,10 @@ def _json_safe(value):
 
 
 class RegistryAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Ninja's schema plus the error responses of every operation (registry_api/openapi.py)."""
+        return document_errors(super().get_openapi_schema(**kwargs))
+
     def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
         """Pydantic's errors in FastAPI's shape: `loc` without Ninja's parameter
         name (["body", "price"], not ["body", "payload", "price"]), and `input` kept."""

@@ -43,7 +43,44 @@ def reject_malformed_json(request) -> None:
         ) from exc
 
 
+def reject_non_object_body(request) -> None:
+    """A body that is not a JSON object is a 422 once the caller is authenticated,
+    as FastAPI answers it (`model_attributes_type` at ["body"]): every body of
+    this API is an object.
+
+    Left to Ninja, a body of another content type would be a 400 (`Cannot parse
+    request body`), and a JSON array, string, number or null would pass as an
+    object without fields (its Schema reads fields as attributes of anything),
+    so that `[]` would record a purchase of one. JSON `null` is "Field required",
+    as an empty body is.
+    """
+    if request.method not in ("POST", "PUT", "PATCH") or not request.body:
+        return
+    if _declares_json(request.headers.get("Content-Type")):
+        body = json.loads(request.body)  # reject_malformed_json let it through
+        if isinstance(body, dict):
+            return
+        if body is None:  # FastAPI: no body at all
+            raise ValidationError([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
+    raise ValidationError(
+        [
+            {
+                "type": "model_attributes_type",
+                "loc": ["body"],
+                "msg": "Input should be a valid dictionary or object to extract fields from",
+                # The text as sent: a decoded value may not survive JSON encoding
+                # (NaN, 1e400) or be nested beyond what the encoder allows.
+                "input": request.body.decode("utf-8", "replace"),
+            }
+        ]
+    )
+
+
 class ApiAuth(WordPressBasicAuth):
     def __call__(self, request):
         reject_malformed_json(request)
-        return super().__call__(request)
+        user = super().__call__(request)
+        # Here, the last step before Ninja validates: after authentication (a
+        # 401 comes first), as FastAPI orders it (CONTRACT 1).
+        reject_non_object_body(request)
+        return user

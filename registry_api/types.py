@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
+from django.db import connection
 from ninja import Schema
 from pydantic import PlainSerializer, WithJsonSchema, field_validator
 
@@ -28,15 +29,21 @@ class TextSchema(Schema):
 
     JSON can carry lone UTF-16 surrogates ("\\ud800") that no database can
     store as UTF-8; they are a 422 here instead of a 500 at the INSERT.
+    PostgreSQL's text cannot hold NUL ("\\u0000") either, so on PostgreSQL
+    that is a 422 too; SQLite stores it verbatim, as v1.0.x did.
     """
 
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value):
+        # Read per request, not at import: the engine comes from DATABASE_URL.
+        nul_refused = connection.vendor == "postgresql"
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str):
                 try:
                     text.encode("utf-8")
                 except UnicodeEncodeError:
                     raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+                if nul_refused and "\x00" in text:
+                    raise ValueError("must not contain NUL characters (\\u0000)")
         return value

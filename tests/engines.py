@@ -12,6 +12,8 @@ Loaded with `-p tests.engines` (pyproject's addopts): a plugin of its own, so
 that tests/conftest.py stays the fixtures' file.
 """
 
+from urllib.parse import quote
+
 import pytest
 
 DEFAULT_REASON = "asserts facts of SQLite itself (PRAGMAs, sqlite_master, v1.0.x database files)"
@@ -22,6 +24,13 @@ def engine() -> str:
     from django.db import connections  # imported late: Django is set up after plugins load
 
     return connections["default"].vendor
+
+
+def postgresql_url(settings_dict: dict, name: str | None = None) -> str:
+    """A DATABASE_URL for another process: the connection of `settings_dict`
+    (the test database, once pytest-django has made it), or database `name` there."""
+    user, password = (quote(settings_dict[key], safe="") for key in ("USER", "PASSWORD"))
+    return f"postgres://{user}:{password}@{settings_dict['HOST']}:{settings_dict['PORT']}/{name or settings_dict['NAME']}"
 
 
 def _sqlite_only_reason(item) -> str | None:

@@ -203,10 +203,12 @@ def serve_fresh(migrated, tmp_path, django_db_blocker, wordpress_stub):
 # --- Adoption ---------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_migrate_adopts_the_table(adoption):
     assert "Applying items.0001_initial... OK" in adoption.migrate_output
 
 
+@pytest.mark.sqlite_only
 def test_every_row_and_id_is_kept_with_its_values(adoption):
     before, after = stored_rows(adoption.before), stored_rows(adoption.after)
     assert list(after) == list(before)
@@ -217,10 +219,12 @@ def test_every_row_and_id_is_kept_with_its_values(adoption):
     )
 
 
+@pytest.mark.sqlite_only
 def test_the_autoincrement_counter_is_kept(adoption):
     assert counter(adoption.after) == adoption.highest_old_id()
 
 
+@pytest.mark.sqlite_only
 def test_the_table_is_the_one_a_fresh_database_gets(adoption, migrated):
     assert table_info(adoption.after) == table_info(migrated.fresh)
     assert table_info(adoption.after)["price"][1] == 0  # nullable (v0 had NOT NULL)
@@ -233,6 +237,7 @@ def test_the_table_is_the_one_a_fresh_database_gets(adoption, migrated):
         assert query(path, "SELECT name FROM pragma_index_info('idx_items_registry_id')") == [("registry_id",)]
 
 
+@pytest.mark.sqlite_only
 def test_schema_migrations_is_left_alone(adoption, tmp_path):
     assert schema_migrations(adoption.after) == schema_migrations(adoption.before)
     # So v1.0.x could still be rolled back to: its init_db() and writes work on the adopted file.
@@ -244,6 +249,7 @@ def test_schema_migrations_is_left_alone(adoption, tmp_path):
     assert table_info(copy) == table_info(adoption.after)
 
 
+@pytest.mark.sqlite_only
 def test_migrating_again_is_a_no_op(adoption, tmp_path, django_db_blocker):
     copy = adoption.working_copy(tmp_path)
     before = dump(copy)
@@ -263,6 +269,7 @@ def manage_py_migrate(targets: list[Path]) -> list[str]:
     return [finish(process)[0] for process in processes]
 
 
+@pytest.mark.sqlite_only
 def test_manage_py_migrate_adopts_the_same_way_and_then_does_nothing(migrated, tmp_path):
     """On a rebuilt (v0) and an altered (fresh v1.0.x) table."""
     adoptions = [migrated.adoptions["v0"], migrated.adoptions[f"v{FINAL_V1_0_VERSION}-fresh"]]
@@ -288,6 +295,7 @@ def as_served(row: dict[str, object]) -> dict[str, object]:
     return item
 
 
+@pytest.mark.sqlite_only
 def test_the_api_serves_every_active_row_unchanged(adoption, serve):
     client, _ = serve
     rows = adoption.expected_rows()
@@ -304,6 +312,7 @@ def test_the_api_serves_every_active_row_unchanged(adoption, serve):
             assert response.status_code == 404, response.content
 
 
+@pytest.mark.sqlite_only
 def test_a_new_item_gets_an_id_never_handed_out_before(adoption, serve):
     client, _ = serve
     response = client.post("/items", SAMPLE_ITEM)
@@ -315,6 +324,7 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("adoption", [case for case in CASES if case.with_rows], ids=label, indirect=True)
 def test_every_update_refreshes_updated_at(adoption, serve):
     client, copy = serve
@@ -334,6 +344,7 @@ def test_every_update_refreshes_updated_at(adoption, serve):
         assert updated_at >= started
 
 
+@pytest.mark.sqlite_only
 def test_new_rows_get_v1_timestamps_and_updated_at_never_goes_back(serve_fresh):
     client, copy = serve_fresh
     item_id = client.post("/items", SAMPLE_ITEM).json()["data"]["id"]
@@ -386,6 +397,7 @@ print(json.dumps(handler(event, None)))
 """
 
 
+@pytest.mark.sqlite_only
 def test_cold_starts_on_an_empty_volume_migrate_once_and_serve(tmp_path, loopback_wordpress, migrated):
     """Three Lambda instances start at once on an empty EFS volume (no database file yet)."""
     database = tmp_path / "data.db"

@@ -1,0 +1,203 @@
+"""Writer processes for tests/test_concurrency.py and bench/purchases.py.
+
+Each worker is a Lambda instance of its own: a separate OS process that
+imports the real handler (`registry_api.asgi.handler`, a cold start) and
+serves API Gateway v2 events built by tests/events.py. Its database and its
+WordPress come from the environment, as on Lambda: DATABASE_PATH or
+DATABASE_URL, MIGRATE_ON_START, WP_BASE_URL (a loopback stand-in run by the
+parent: respx would not cross the process boundary).
+
+The parent (`WorkerPool`) starts them once, waits until every one is warm,
+then sends each a JSON command on stdin; the workers start writing at the
+same moment and each answers one JSON line: the statuses it got, any
+unexpected answer, and what the service acknowledged. Commands:
+
+    {"op": "purchases", "item_id": 7, "count": 200, "quantity": 1}
+    {"op": "crud", "seed": 3, "count": 100, "registry_id": 1}
+
+    python -m tests.concurrency_worker   # the child's side; not for people
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTHORIZATION_VARIABLE = "WORKER_AUTHORIZATION"  # the Authorization header every request carries
+
+
+# --- the parent's side -------------------------------------------------------------------
+
+
+class WorkerPool:
+    """`size` warm worker processes sharing one database.
+
+    `argv` starts one worker: by default this module's Lambda instance; any
+    program that speaks the same protocol (`serve`) will do.
+    """
+
+    def __init__(self, size: int, env: dict[str, str], authorization: str = "", argv: list[str] | None = None) -> None:
+        environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DATABASE_PATH")}
+        environment.update(env, **{AUTHORIZATION_VARIABLE: authorization})
+        self._logs = [tempfile.TemporaryFile(mode="w+") for _ in range(size)]
+        self.processes = [
+            subprocess.Popen(
+                argv or [sys.executable, "-m", "tests.concurrency_worker"],
+                cwd=ROOT,
+                env=environment,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,  # a file: a full stderr pipe would stall a chatty worker
+                text=True,
+            )
+            for log in self._logs
+        ]
+        started = time.monotonic()
+        for process in self.processes:
+            self._answer(process)  # {"ready": true}: the cold start is over
+        self.cold_start_seconds = time.monotonic() - started
+
+    def run(self, commands: list[dict]) -> list[dict]:
+        """Command i to worker i, all sent before any answer is read."""
+        assert len(commands) == len(self.processes)
+        for process, command in zip(self.processes, commands, strict=True):
+            process.stdin.write(json.dumps(command) + "\n")
+            process.stdin.flush()
+        return [self._answer(process) for process in self.processes]
+
+    def logs(self) -> list[str]:
+        """What each worker wrote to stderr so far (its log)."""
+        texts = []
+        for log in self._logs:
+            log.seek(0)
+            texts.append(log.read())
+        return texts
+
+    def _answer(self, process: subprocess.Popen) -> dict:
+        line = process.stdout.readline()
+        if not line:
+            log = self.logs()[self.processes.index(process)]
+            raise RuntimeError(f"worker {process.pid} exited ({process.wait()}):\n{log[-4000:]}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.stdin.close()  # end of input: the worker exits
+        for process in self.processes:
+            process.wait(timeout=30)
+        for log in self._logs:
+            log.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --- the child's side --------------------------------------------------------------------
+
+
+class Lambda:
+    """The real handler, called as Lambda calls it."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        # Mangum runs each event on asyncio.get_event_loop(); a fresh process has none set.
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        from registry_api.asgi import handler
+        from tests.events import http_v2_event
+
+        self.handler = handler
+        self.event = http_v2_event
+        self.authorization = os.environ[AUTHORIZATION_VARIABLE]
+        self.statuses: Counter[int] = Counter()
+        self.unexpected: list[dict] = []
+        self.latencies: list[float] = []
+
+    def call(self, method: str, path: str, body: dict, expected: tuple[int, ...]) -> dict | None:
+        """The JSON body of an expected answer; anything else is recorded as unexpected."""
+        event = self.event(method, path, body=body, headers={"Authorization": self.authorization})
+        started = time.perf_counter()
+        response = self.handler(event, None)
+        self.latencies.append(time.perf_counter() - started)
+        self.statuses[response["statusCode"]] += 1
+        if response["statusCode"] not in expected:
+            if len(self.unexpected) < 5:
+                self.unexpected.append({"request": f"{method} {path}", "status": response["statusCode"], "body": response["body"][:500]})
+            return None
+        return json.loads(response["body"])
+
+    def report(self, **results) -> dict:
+        report = {"statuses": {str(code): n for code, n in self.statuses.items()}, "unexpected": self.unexpected,
+                  "latencies": self.latencies, **results}  # fmt: skip
+        self.statuses, self.unexpected, self.latencies = Counter(), [], []
+        return report
+
+
+def purchases(api: Lambda, item_id: int, count: int, quantity: int = 1) -> dict:
+    """`count` purchases of one item; 409 (sold out) is an expected answer."""
+    highest = 0  # the largest quantity_purchased a 200 reported
+    refusals = Counter()
+    for _ in range(count):
+        body = api.call("POST", f"/items/{item_id}/purchase", {"quantity": quantity}, expected=(200, 409))
+        if body is None:
+            continue
+        if "data" in body:
+            highest = max(highest, body["data"]["quantity_purchased"])
+        else:
+            refusals[body["detail"]] += 1
+    return api.report(highest=highest, refusals=refusals)
+
+
+def crud(api: Lambda, seed: int, count: int, registry_id: int) -> dict:
+    """A random mix of creates, updates and soft deletes of this worker's own items.
+
+    Returns each item's state as the service acknowledged it: the values of
+    the last write that got a success answer.
+    """
+    rng = random.Random(seed)
+    acknowledged: dict[int, dict] = {}
+    for n in range(count):
+        live = [item_id for item_id, row in acknowledged.items() if row["is_active"]]
+        roll = rng.random()
+        if roll < 0.5 or not live:
+            row = {"name": f"worker {seed} item {n}", "notes": f"created by {seed} at {n}", "quantity_needed": rng.randint(1, 50)}
+            body = api.call("POST", "/items", {**row, "registry_id": registry_id, "url": "https://example.com/gift"}, expected=(201,))
+            if body is not None:
+                acknowledged[body["data"]["id"]] = {**row, "is_active": True}
+        elif roll < 0.8:
+            item_id = rng.choice(live)
+            change = {"notes": f"updated by {seed} at {n}", "quantity_needed": rng.randint(1, 50)}
+            if api.call("PUT", f"/items/{item_id}", change, expected=(200,)) is not None:
+                acknowledged[item_id].update(change)
+        else:
+            item_id = rng.choice(live)
+            if api.call("DELETE", f"/items/{item_id}", {}, expected=(200,)) is not None:
+                acknowledged[item_id]["is_active"] = False
+    return api.report(items=acknowledged)
+
+
+def serve(api, commands: dict) -> None:
+    """The child's side of the protocol: "ready" once warm, then one answer per
+    command, with the CPU time the command took (every thread of the process)."""
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        command = json.loads(line)
+        operation = commands[command.pop("op")]
+        started = time.process_time()
+        answer = operation(api, **command)
+        print(json.dumps({**answer, "cpu_seconds": time.process_time() - started}), flush=True)
+
+
+if __name__ == "__main__":
+    serve(Lambda(), {"purchases": purchases, "crud": crud})

@@ -1,0 +1,158 @@
+"""D2 and data integrity under real concurrency: 8 OS processes, each a Lambda
+instance of its own (tests/concurrency_worker.py), write through the real
+handler at the same moment.
+
+- 8 x 200 purchases of one item: the count is exact, and with fewer wanted
+  than bought it stops at quantity_needed, the rest get 409, never more.
+- 8 processes mixing creates, updates and deletes: every write the service
+  acknowledged is in the database afterwards.
+- No answer but the expected ones: no "database is locked", no 5xx.
+
+Engines: a SQLite file set up as on EFS (rollback journal, busy_timeout,
+BEGIN IMMEDIATE), a temp file migrated once here; and PostgreSQL when
+DATABASE_URL points there (the test database pytest-django created). Each
+runs in its engine's pass of scripts/test.sh.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from tests.concurrency_worker import ROOT, WorkerPool
+from tests.conftest import ACCOUNTS, basic
+from tests.engines import engine, postgresql_url
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from smoke_artifact import WordPressStandIn  # noqa: E402
+
+WORKERS = 8
+PURCHASES = 200  # per worker
+CRUD_OPERATIONS = 100  # per worker
+CRUD_REGISTRY = 4242
+
+Query = Callable[[str, list], list[tuple]]  # SQL with %s placeholders, as Django's cursor takes
+
+
+@dataclass
+class Database:
+    pool: WorkerPool
+    query: Query
+
+    def create_item(self, quantity_needed: int) -> int:
+        [(item_id,)] = self.query(
+            "INSERT INTO items (registry_id, name, url, quantity_needed) VALUES (%s, %s, %s, %s) RETURNING id",
+            [1, "Contested gift", "https://example.com/gift", quantity_needed],
+        )
+        return item_id
+
+
+def sqlite_file(request) -> tuple[dict[str, str], Query]:
+    """A fresh file, migrated once by `manage.py migrate` before any worker starts."""
+    path = request.getfixturevalue("tmp_path_factory").mktemp("concurrency") / "registry.db"
+    env = {"DATABASE_PATH": str(path)}
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env={**environment, **env}, check=True)
+
+    def query(sql: str, params: list) -> list[tuple]:
+        with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+            return conn.execute(sql.replace("%s", "?"), params).fetchall()
+
+    return env, query
+
+
+def postgresql_test_database(request) -> tuple[dict[str, str], Query]:
+    """The test database pytest-django created (and migrated); the workers get its URL."""
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    from django.db import connection
+
+    url = postgresql_url(connection.settings_dict)
+
+    def query(sql: str, params: list) -> list[tuple]:
+        with blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return {"DATABASE_URL": url}, query
+
+
+ENGINES = {"sqlite": sqlite_file, "postgresql": postgresql_test_database}
+
+
+@pytest.fixture(scope="module")
+def wordpress_url():
+    stand_in = WordPressStandIn(users=ACCOUNTS)
+    yield stand_in.url
+    stand_in.close()
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", marks=pytest.mark.sqlite_only(reason="the SQLite file's variant runs in the SQLite pass")),
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(engine() != "postgresql", reason="DATABASE_URL does not point to PostgreSQL (scripts/postgres.sh)"),
+        ),
+    ],
+)
+def warm_pool(request, wordpress_url):
+    """8 warm Lambda instances on the engine's database, shared by this module's tests."""
+    env, query = ENGINES[request.param](request)
+    # MIGRATE_ON_START off: the database is migrated already (racing cold-start
+    # migrations are the subject of tests/test_adoption.py and tests/test_engines.py).
+    env.update(MIGRATE_ON_START="false", WP_BASE_URL=wordpress_url, LOG_LEVEL="WARNING")
+    with WorkerPool(WORKERS, env, basic("admin")) as pool:
+        yield Database(pool, query)
+
+
+@pytest.fixture
+def database(warm_pool, transactional_db):
+    """The pool; on PostgreSQL, the test database's rows are committed (the
+    workers see them) and flushed afterwards (the suite's other tests start empty)."""
+    return warm_pool
+
+
+def total(reports: list[dict], key: str) -> Counter:
+    return sum((Counter(report[key]) for report in reports), Counter())
+
+
+@pytest.mark.parametrize("quantity_needed", [2 * WORKERS * PURCHASES, 1000], ids=["all-succeed", "sold-out-at-1000"])
+def test_concurrent_purchases_are_never_lost_or_oversold(database, quantity_needed):
+    item_id = database.create_item(quantity_needed)
+    reports = database.pool.run([{"op": "purchases", "item_id": item_id, "count": PURCHASES}] * WORKERS)
+
+    assert [report["unexpected"] for report in reports] == [[]] * WORKERS
+    attempted = WORKERS * PURCHASES
+    sold = min(attempted, quantity_needed)
+    assert total(reports, "statuses") == Counter({"200": sold, "409": attempted - sold})
+    assert total(reports, "refusals") == Counter({"Only 0 left": attempted - sold})
+    assert database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id]) == [(sold,)]
+    # No answer ever showed more than were wanted.
+    assert max(report["highest"] for report in reports) == sold
+
+
+def test_every_acknowledged_write_survives_concurrent_writers(database):
+    reports = database.pool.run(
+        [{"op": "crud", "seed": n, "count": CRUD_OPERATIONS, "registry_id": CRUD_REGISTRY} for n in range(WORKERS)]
+    )
+
+    assert [report["unexpected"] for report in reports] == [[]] * WORKERS
+    assert sum(total(reports, "statuses").values()) == WORKERS * CRUD_OPERATIONS
+    acknowledged = {int(item_id): row for report in reports for item_id, row in report["items"].items()}
+    assert len(acknowledged) == sum(len(report["items"]) for report in reports)  # no id handed out twice
+    rows = database.query(
+        "SELECT id, name, notes, quantity_needed, is_active FROM items WHERE registry_id = %s", [CRUD_REGISTRY]
+    )
+    stored = {
+        item_id: {"name": name, "notes": notes, "quantity_needed": needed, "is_active": bool(active)}
+        for item_id, name, notes, needed, active in rows
+    }
+    assert stored == acknowledged
