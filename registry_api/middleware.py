@@ -1,5 +1,6 @@
 """HTTP behaviour around the routes: CORS, and JSON bodies for 405."""
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 
@@ -11,7 +12,47 @@ CORS_EXPOSED_HEADERS = ("X-WP-Total", "X-WP-TotalPages")
 CORS_MAX_AGE = 600
 
 
-class CORSMiddleware:
+class PlainMiddleware:
+    """Middleware whose steps are plain computation on the request and the
+    response (no I/O, no database), run in the handler's own mode.
+
+    Under ASGI (Mangum on Lambda), Django runs a MiddlewareMixin's
+    process_request/process_response in a thread of their own, and adapts a
+    sync-only middleware with two more: thread hops that cost CPU on every
+    request. These steps need no thread, so they run on the event loop.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        response = self.before(request)
+        if response is None:
+            response = self.after(request, self.get_response(request))
+        return response
+
+    async def _acall(self, request):
+        response = self.before(request)
+        if response is None:
+            response = self.after(request, await self.get_response(request))
+        return response
+
+    def before(self, request) -> HttpResponse | None:
+        """A response that ends the request here, or None to go on."""
+        return None
+
+    def after(self, request, response: HttpResponse) -> HttpResponse:
+        return response
+
+
+class CORSMiddleware(PlainMiddleware):
     """Starlette's CORSMiddleware semantics, which v1.0.x's browsers met (CONTRACT 9, D7).
 
     django-cors-headers differs where clients can tell: it never refuses a
@@ -20,19 +61,22 @@ class CORSMiddleware:
     """
 
     def __init__(self, get_response):
-        self.get_response = get_response
+        super().__init__(get_response)
         self.origins = set(settings.CORS_ALLOWED_ORIGINS)
         self.any_origin = "*" in self.origins
         self.allowed_headers = sorted(set(CORS_SAFELISTED_HEADERS) | set(CORS_HEADERS))
         self.allowed_headers_lower = {name.lower() for name in self.allowed_headers}
 
-    def __call__(self, request):
+    def before(self, request):
+        origin = request.headers.get("Origin")
+        if origin is not None and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            return self.preflight(request, origin)
+        return None
+
+    def after(self, request, response):
         origin = request.headers.get("Origin")
         if origin is None:
-            return self.get_response(request)
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            return self.preflight(request, origin)
-        response = self.get_response(request)
+            return response
         if self.any_origin:
             response["Access-Control-Allow-Origin"] = "*"
         elif origin in self.origins:
@@ -72,14 +116,10 @@ class CORSMiddleware:
         return response
 
 
-class JSONMethodNotAllowedMiddleware:
+class JSONMethodNotAllowedMiddleware(PlainMiddleware):
     """Ninja answers a known path with the wrong method in plain text; the contract wants JSON."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
+    def after(self, request, response):
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
             response = JsonResponse({"detail": "Method Not Allowed"}, status=405)

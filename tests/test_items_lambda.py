@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.handlers.asgi import ASGIHandler
 from mangum import Mangum
 
 from tests.conftest import SAMPLE_ITEM, basic
@@ -138,10 +139,20 @@ def _comparable(body: object) -> object:
     return body
 
 
+@pytest.fixture(params=["admin-enabled", "admin-disabled"])
+def either_handler(request, lambda_handler, settings):
+    """The handler with the tests' middleware (the admin's too), and with
+    Lambda's: ADMIN_ENABLED=false leaves only the API's own (settings.API_MIDDLEWARE)."""
+    if request.param == "admin-enabled":
+        return lambda_handler
+    settings.MIDDLEWARE = settings.API_MIDDLEWARE
+    return Mangum(ASGIHandler(), lifespan="off")  # loads the middleware as Lambda's cold start does
+
+
 @BUILDERS
 @pytest.mark.parametrize("name", CASES)
-def test_items_through_the_lambda_handler(lambda_handler, build, name):
-    case = CASES[name]
+def test_items_through_the_lambda_handler(either_handler, build, name):
+    lambda_handler, case = either_handler, CASES[name]
     status, _, seed = call(lambda_handler, build, "POST", "/items", headers=ALICE, body=SAMPLE_ITEM)
     assert status == 201
     item = seed["data"]
