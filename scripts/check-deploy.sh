@@ -15,11 +15,14 @@
 #   1. npm ci, when node_modules is missing
 #   2. serverless print, HTTP API and REST API variants: schema validation and
 #      variable resolution; fails on any warning but the known python3.13 one
-#   3. serverless package --param=api=rest into a temp dir (its template only)
-#   4. serverless package (HTTP API variant, the default) -> .serverless/
+#   3. serverless package --param=api=rest --param=database=postgresql into a
+#      temp dir: the other API flavour and the other database's artifact
+#   4. serverless package (HTTP API variant on SQLite, the default) -> .serverless/
 #   5. cfn-lint on both generated CloudFormation templates
-#   6. scripts/smoke_artifact.py: the zip, unpacked and run in isolation under
-#      awslambdaric with v1/v2 events, /health and an authenticated item round trip
+#   6. scripts/smoke_artifact.py on each zip: unpacked and run in isolation under
+#      awslambdaric with v1/v2 events, /health and an authenticated item round
+#      trip; the default one on a SQLite file, the other on a new database of
+#      the local PostgreSQL (scripts/postgres.sh starts it, installing it if need be)
 #
 # Env: PYTHON_BIN (Python 3.13 that runs pip for the artifact; default .venv/bin/python),
 #      PYTHON_FOR_RUNTIME (Python 3.13 for the smoke test; found automatically).
@@ -79,9 +82,11 @@ for api in http rest; do
 done
 grep -q "runtime: python3.13" "$TMP/print-http.yml"
 grep -q "ADMIN_ENABLED: 'false'" "$TMP/print-http.yml"
+grep -q "DATABASE_URL: ''" "$TMP/print-http.yml"   # by default the SQLite file on EFS
 
-step "3/6 serverless package --param=api=rest into a temp dir (its template only)"
-"${SLS[@]}" package --param="api=rest" --package "$TMP/rest" >"$TMP/package-rest.log" 2>&1 || { cat "$TMP/package-rest.log"; exit 1; }
+step "3/6 serverless package --param=api=rest --param=database=postgresql into a temp dir"
+"${SLS[@]}" package --param="api=rest" --param="database=postgresql" --package "$TMP/rest" >"$TMP/package-rest.log" 2>&1 \
+  || { cat "$TMP/package-rest.log"; exit 1; }
 grep -q '"ApiKeyRequired": true' "$TMP/rest/cloudformation-template-update-stack.json" || { echo "REST variant: methods do not require the API key"; exit 1; }
 echo "ok: REST methods require x-api-key"
 # (sls removes .serverless/ on every package, even with --package: so this one goes first)
@@ -110,8 +115,10 @@ fi
 "$TOOLS/bin/cfn-lint" -i W3005 -- "$TMP/rest/cloudformation-template-update-stack.json"
 echo "ok: both templates"
 
-step "6/6 artifact smoke test (awslambdaric + fake Runtime API, python3.13 -I)"
+step "6/6 artifact smoke tests (awslambdaric + fake Runtime API, python3.13 -I): SQLite, PostgreSQL"
 "$PYTHON_BIN" scripts/smoke_artifact.py ${PYTHON_FOR_RUNTIME:+--python "$PYTHON_FOR_RUNTIME"}
+"$PYTHON_BIN" scripts/smoke_artifact.py ${PYTHON_FOR_RUNTIME:+--python "$PYTHON_FOR_RUNTIME"} \
+  --sls-dir "$TMP/rest" --postgresql "$(bash scripts/postgres.sh url)"
 
 step "done"
 printf '\n== timings\n'

@@ -69,6 +69,11 @@ class _Recorder:
     def invalidate_caches():
         _PathFinder.invalidate_caches()
 
+    # importlib.metadata asks the finders (psycopg reads its version that way).
+    @staticmethod
+    def find_distributions(*args, **kwargs):
+        return _PathFinder.find_distributions(*args, **kwargs)
+
 sys.meta_path[sys.meta_path.index(_PathFinder)] = _Recorder
 sys.argv = ["awslambdaric", handler]
 from awslambdaric.__main__ import main

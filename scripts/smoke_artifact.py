@@ -10,8 +10,9 @@
   (`python3.13 -I -S`, sys.path = the unpacked zip + the runtime client +
   the standard library) under the real Lambda runtime client, awslambdaric,
   against a fake Runtime API (scripts/fake_runtime_api.py), with the
-  template's environment except DATABASE_PATH (a fresh SQLite file in a temp
-  dir, migrated by the cold start as an empty EFS volume would be) and
+  template's environment except the database (a fresh SQLite file in a temp
+  dir, migrated by the cold start as an empty EFS volume would be; or with
+  --postgresql, a new empty database on that server, dropped afterwards) and
   WP_BASE_URL (a loopback WordPress stand-in answering users/me).
 - Sends API Gateway v2 and v1 events: /health; POST /items then GET
   /items/{id} as a WordPress user (both ways round: v2 then v1, v1 then v2);
@@ -20,6 +21,7 @@
   than the standard library and the runtime client itself).
 
 Usage: python scripts/smoke_artifact.py [--python /path/to/python3.13] [--function ApiLambdaFunction]
+                                        [--sls-dir .serverless] [--postgresql postgres://...]
 Exit 0 on success, 1 on failure.  Prints timings and the artifact's size.
 """
 from __future__ import annotations
@@ -36,8 +38,10 @@ import tempfile
 import threading
 import time
 import zipfile
+from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SLS_DIR = ROOT / ".serverless"
@@ -199,20 +203,40 @@ print(json.dumps({"valid": ok, "orphan": orphan, "bad": bad[:10], "bad_count": l
 """
 
 
+@contextmanager
+def scratch_postgresql_database(server_url: str):
+    """The URL of a new, empty database on the server of `server_url`, as a
+    first deploy meets it; dropped afterwards."""
+    import psycopg  # the test tools' psycopg (.venv); the function uses the zip's
+
+    name = f"smoke_artifact_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--function", default="ApiLambdaFunction")
     ap.add_argument("--python", help="CPython of the runtime's version (default: found automatically)")
     ap.add_argument("--packages", default="", help="comma-separated service packages that must be in the zip "
                     "(default: every top-level directory with an apps.py, plus registry_api)")
+    ap.add_argument("--sls-dir", type=Path, default=SLS_DIR,
+                    help="where `serverless package` wrote the template and the zip (default: .serverless)")
+    ap.add_argument("--postgresql", metavar="URL", help="run on a new database of this PostgreSQL server "
+                    "(e.g. `scripts/postgres.sh url`) instead of a SQLite file: for a --param=database=postgresql zip")
     args = ap.parse_args()
     t_start = time.perf_counter()
 
-    tpl = json.loads((SLS_DIR / "cloudformation-template-update-stack.json").read_text())
+    tpl = json.loads((args.sls_dir / "cloudformation-template-update-stack.json").read_text())
     props = tpl["Resources"][args.function]["Properties"]
     runtime, handler_spec = props["Runtime"], props["Handler"]
     function_env = dict(props.get("Environment", {}).get("Variables", {}))
-    artifact = SLS_DIR / Path(props["Code"]["S3Key"]).name
+    artifact = args.sls_dir / Path(props["Code"]["S3Key"]).name
     packages = [p for p in args.packages.split(",") if p] or sorted(
         {"registry_api"} | {p.parent.name for p in ROOT.glob("*/apps.py")})
 
@@ -225,9 +249,11 @@ def main() -> int:
     from tests.events import http_v2_event, rest_v1_event
 
     failures: list[str] = []
-    report: dict = {"artifact": str(artifact.relative_to(ROOT)), "artifact_bytes": artifact.stat().st_size,
-                    "runtime": runtime, "handler": handler_spec, "python": py}
-    with tempfile.TemporaryDirectory(prefix="smoke-artifact-") as tmp:
+    report: dict = {"artifact": str(artifact), "artifact_bytes": artifact.stat().st_size,
+                    "runtime": runtime, "handler": handler_spec, "python": py,
+                    "database": "postgresql" if args.postgresql else "sqlite"}
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="smoke-artifact-"))
         task_root = os.path.join(tmp, "task")
         with zipfile.ZipFile(artifact) as zf:
             problems, stats = check_contents(zf, packages)
@@ -247,7 +273,11 @@ def main() -> int:
         os.mkdir(data_dir)
         wordpress = WordPressStandIn()
         api = fra.FakeRuntimeAPI()
-        function_env.update(DATABASE_PATH=os.path.join(data_dir, "data.db"), WP_BASE_URL=wordpress.url)
+        if args.postgresql:
+            function_env["DATABASE_URL"] = stack.enter_context(scratch_postgresql_database(args.postgresql))
+        else:
+            function_env["DATABASE_PATH"] = os.path.join(data_dir, "data.db")
+        function_env["WP_BASE_URL"] = wordpress.url
         env = fra.lambda_environment(api, task_root, runtime_dir, function_env, int(props.get("MemorySize", 1024)))
         import_log = os.path.join(tmp, "imports.log")
         log_path = os.path.join(tmp, "function.log")
@@ -324,7 +354,7 @@ def main() -> int:
     if failures:
         print("\nFAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
-    print(f"artifact smoke test passed: {report['artifact_bytes']:,} bytes, {report['entries']} entries, "
+    print(f"artifact smoke test passed on {report['database']}: {report['artifact_bytes']:,} bytes, {report['entries']} entries, "
           f"cold start to first /health {report['cold_start_to_first_health_s']} s")
     return 0
 
