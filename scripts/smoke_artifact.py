@@ -41,7 +41,7 @@ import zipfile
 from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SLS_DIR = ROOT / ".serverless"
@@ -71,10 +71,21 @@ def basic(login: str) -> str:
     return "Basic " + base64.b64encode(f"{login}:{USERS[login][0]}".encode()).decode()
 
 
+# The registries the stand-in lists as alice's: those the smoke test and the benchmarks use.
+ALICE_REGISTRY_IDS = tuple(range(1, 10))
+
+
+def registry_post(registry_id: int) -> dict:
+    """A published registry of alice's (user 2), as WordPress's REST API shows it."""
+    return {"id": registry_id, "author": 2, "status": "publish", "title": {"rendered": "Registry"},
+            "meta": {"restart_invitees": "[]"}}
+
+
 class WordPressStandIn:
     """A loopback WordPress that answers GET /wp-json/wp/v2/users/me?context=edit
-    for USERS (401 rest_not_logged_in otherwise) and counts those calls, and
-    GET /wp-json/wp/v2/restart-registry/{id} with a published registry of alice's."""
+    for USERS (401 rest_not_logged_in otherwise) and counts those calls,
+    GET /wp-json/wp/v2/restart-registry/{id} with a published registry of alice's,
+    and the list of her registries (?author=2) with ALICE_REGISTRY_IDS."""
 
     def __init__(self, users: dict = USERS) -> None:
         self.calls = 0
@@ -87,11 +98,13 @@ class WordPressStandIn:
             def log_message(self, *args):
                 pass
 
-            def _json(self, status: int, body) -> None:
+            def _json(self, status: int, body, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -99,7 +112,8 @@ class WordPressStandIn:
                 path, _, query = self.path.partition("?")
                 path = path.rstrip("/")
                 registry = re.fullmatch(r"/wp-json/wp/v2/restart-registry/(\d+)", path)
-                if path != "/wp-json/wp/v2/users/me" and not registry:
+                listing = path == "/wp-json/wp/v2/restart-registry"
+                if path != "/wp-json/wp/v2/users/me" and not (registry or listing):
                     return self._json(404, {"code": "rest_no_route", "message": "No route", "data": {"status": 404}})
                 try:
                     login, password = base64.b64decode(
@@ -113,8 +127,13 @@ class WordPressStandIn:
                                             "data": {"status": 401}})
                 if registry:
                     # Every registry is alice's and published (D1: she may add items to it).
-                    return self._json(200, {"id": int(registry[1]), "author": 2, "status": "publish",
-                                            "title": {"rendered": "Registry"}, "meta": {"restart_invitees": "[]"}})
+                    return self._json(200, registry_post(int(registry[1])))
+                if listing:  # GET /items of a non-administrator asks for the caller's own registries
+                    params = parse_qs(query)
+                    ids = ALICE_REGISTRY_IDS if params.get("author") == ["2"] and params.get("page", ["1"]) == ["1"] else ()
+                    total = len(ALICE_REGISTRY_IDS) if params.get("author") == ["2"] else 0
+                    return self._json(200, [registry_post(registry_id) for registry_id in ids],
+                                      {"X-WP-Total": str(total), "X-WP-TotalPages": str(min(total, 1))})
                 stand_in.calls += 1
                 if "context=edit" not in query:
                     return self._json(400, {"code": "rest_invalid_param", "message": "context=edit expected"})
