@@ -181,8 +181,10 @@ def measure(pool: WorkerPool, item_id: int, purchases: int) -> dict:
 def writer_pool(engine: str, writers: int, env: dict[str, str], wordpress: WordPressStandIn) -> WorkerPool:
     if engine == "raw-sqlite3":
         return WorkerPool(writers, {}, argv=[sys.executable, __file__, "--raw-writer", env["DATABASE_PATH"]])
-    # As serverless.yml configures the function (no admin, so no admin middleware).
-    lambda_env = {**env, "ADMIN_ENABLED": "false", "MIGRATE_ON_START": "false", "WP_BASE_URL": wordpress.url, "LOG_LEVEL": "WARNING"}
+    # As serverless.yml configures the function: no admin (so no admin middleware),
+    # one database connection per instance, kept between requests.
+    lambda_env = {**env, "ADMIN_ENABLED": "false", "CONN_MAX_AGE": "600", "MIGRATE_ON_START": "false",
+                  "WP_BASE_URL": wordpress.url, "LOG_LEVEL": "WARNING"}
     return WorkerPool(writers, lambda_env, basic("admin"))
 
 

@@ -10,7 +10,8 @@ parent: respx would not cross the process boundary).
 The parent (`WorkerPool`) starts them once, waits until every one is warm,
 then sends each a JSON command on stdin; the workers start writing at the
 same moment and each answers one JSON line: the statuses it got, any
-unexpected answer, and what the service acknowledged. Commands:
+unexpected answer, how many database connections the requests opened, and
+what the service acknowledged. Commands:
 
     {"op": "purchases", "item_id": 7, "count": 200, "quantity": 1}
     {"op": "crud", "seed": 3, "count": 100, "registry_id": 1}
@@ -114,9 +115,14 @@ class Lambda:
 
         # Mangum runs each event on asyncio.get_event_loop(); a fresh process has none set.
         asyncio.set_event_loop(asyncio.new_event_loop())
+        from django.db.backends.signals import connection_created
+
         from registry_api.asgi import handler
         from tests.events import http_v2_event
 
+        # Connected after the cold start: counts what requests open (CONN_MAX_AGE).
+        connection_created.connect(self._count_connection, weak=False)
+        self.connections_opened = 0
         self.handler = handler
         self.event = http_v2_event
         self.authorization = os.environ[AUTHORIZATION_VARIABLE]
@@ -137,10 +143,13 @@ class Lambda:
             return None
         return json.loads(response["body"])
 
+    def _count_connection(self, **kwargs) -> None:
+        self.connections_opened += 1
+
     def report(self, **results) -> dict:
         report = {"statuses": {str(code): n for code, n in self.statuses.items()}, "unexpected": self.unexpected,
-                  "latencies": self.latencies, **results}  # fmt: skip
-        self.statuses, self.unexpected, self.latencies = Counter(), [], []
+                  "latencies": self.latencies, "connections_opened": self.connections_opened, **results}  # fmt: skip
+        self.statuses, self.unexpected, self.latencies, self.connections_opened = Counter(), [], [], 0
         return report
 
 

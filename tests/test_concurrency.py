@@ -106,10 +106,11 @@ def wordpress_url():
 def warm_pool(request, wordpress_url):
     """8 warm Lambda instances on the engine's database, shared by this module's tests."""
     env, query = ENGINES[request.param](request)
-    # ADMIN_ENABLED off, as serverless.yml sets it on Lambda.
+    # ADMIN_ENABLED and CONN_MAX_AGE as serverless.yml sets them on Lambda.
     # MIGRATE_ON_START off: the database is migrated already (racing cold-start
     # migrations are the subject of tests/test_adoption.py and tests/test_engines.py).
-    env.update(ADMIN_ENABLED="false", MIGRATE_ON_START="false", WP_BASE_URL=wordpress_url, LOG_LEVEL="WARNING")
+    env.update(ADMIN_ENABLED="false", CONN_MAX_AGE="600", MIGRATE_ON_START="false", WP_BASE_URL=wordpress_url,
+               LOG_LEVEL="WARNING")  # fmt: skip
     with WorkerPool(WORKERS, env, basic("admin")) as pool:
         yield Database(pool, query)
 

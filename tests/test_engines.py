@@ -7,6 +7,8 @@ scripts/test.sh runs the suite on SQLite, then on PostgreSQL).
 - Cold starts racing on an empty PostgreSQL database migrate it once
   (pg_advisory_lock in registry_api/startup.py); tests/test_adoption.py does
   the same on an empty SQLite volume.
+- A Lambda instance keeps its database connection from one request to the
+  next when CONN_MAX_AGE allows it (registry_api/lambda_asgi.py), on either engine.
 """
 
 import os
@@ -82,3 +84,23 @@ def test_cold_starts_on_an_empty_postgresql_database_migrate_once_and_serve(empt
         assert conn.execute("SELECT app, name FROM django_migrations GROUP BY app, name HAVING count(*) > 1").fetchall() == []
         assert conn.execute("SELECT count(*) FROM django_migrations WHERE app = 'items'").fetchone() == (1,)
         assert conn.execute("SELECT count(*) FROM items").fetchone() == (3,)
+
+
+@pytest.fixture
+def test_database_env(transactional_db) -> dict[str, str]:
+    """The environment that points another process at the test database
+    (migrated; its rows committed, and flushed afterwards)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return {"DATABASE_URL": postgresql_url(connection.settings_dict)}
+    return {"DATABASE_PATH": connection.settings_dict["NAME"]}
+
+
+@pytest.mark.parametrize(("conn_max_age", "connections"), [("0", 5), ("600", 1)], ids=["per-request", "kept"])
+def test_a_lambda_instance_keeps_its_connection_across_requests(test_database_env, wordpress_url, conn_max_age, connections):
+    env = {**test_database_env, "CONN_MAX_AGE": conn_max_age, "MIGRATE_ON_START": "false", "WP_BASE_URL": wordpress_url}
+    with WorkerPool(1, env, basic("admin")) as pool:
+        [report] = pool.run([{"op": "crud", "seed": 1, "count": 5, "registry_id": 1}])
+    assert (report["unexpected"], sum(report["statuses"].values())) == ([], 5)
+    assert report["connections_opened"] == connections
