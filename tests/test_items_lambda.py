@@ -5,9 +5,9 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.handlers.asgi import ASGIHandler
 from mangum import Mangum
 
+from registry_api.lambda_asgi import LambdaASGIHandler
 from tests.conftest import SAMPLE_ITEM, basic
 from tests.events import API_HOST, http_v2_event, rest_v1_event
 from tests.test_items_api import ADMIN_KEYS, ISO_SECONDS, PUBLIC_KEYS, expected_item
@@ -146,7 +146,7 @@ def either_handler(request, lambda_handler, settings):
     if request.param == "admin-enabled":
         return lambda_handler
     settings.MIDDLEWARE = settings.API_MIDDLEWARE
-    return Mangum(ASGIHandler(), lifespan="off")  # loads the middleware as Lambda's cold start does
+    return Mangum(LambdaASGIHandler(), lifespan="off")  # loads the middleware as Lambda's cold start does
 
 
 @BUILDERS
