@@ -46,13 +46,12 @@ import tempfile
 import time
 from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from smoke_artifact import WordPressStandIn, basic  # noqa: E402
+from smoke_artifact import WordPressStandIn, basic, scratch_postgresql_database  # noqa: E402
 from tests.concurrency_worker import WorkerPool, serve  # noqa: E402
 
 # What the handler's purchase runs (items/services.py, record_purchase): one
@@ -129,12 +128,7 @@ def postgresql_database():
     """The same on a scratch database (created, migrated, dropped) next to DATABASE_URL's."""
     import psycopg
 
-    server = postgresql_url()
-    scratch = f"bench_purchases_{os.getpid()}"
-    url = urlunsplit(urlsplit(server)._replace(path=f"/{scratch}"))
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {scratch}")
-    try:
+    with scratch_postgresql_database(postgresql_url(), prefix="bench_purchases") as url:
         env = {"DATABASE_URL": url}
         migrate(env)
 
@@ -146,9 +140,6 @@ def postgresql_database():
                 ).fetchone()[0]
 
         yield env, new_item
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
 
 
 DATABASES = {"sqlite": sqlite_database, "postgresql": postgresql_database, "raw-sqlite3": sqlite_database}

@@ -223,12 +223,13 @@ print(json.dumps({"valid": ok, "orphan": orphan, "bad": bad[:10], "bad_count": l
 
 
 @contextmanager
-def scratch_postgresql_database(server_url: str):
-    """The URL of a new, empty database on the server of `server_url`, as a
-    first deploy meets it; dropped afterwards."""
+def scratch_postgresql_database(server_url: str, prefix: str = "smoke_artifact"):
+    """The URL of a new, empty database `<prefix>_<pid>` on the server of
+    `server_url` (the role may CREATEDB), as a first deploy meets it; dropped
+    afterwards, even while something is still connected to it."""
     import psycopg  # the test tools' psycopg (.venv); the function uses the zip's
 
-    name = f"smoke_artifact_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:

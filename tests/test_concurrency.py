@@ -25,12 +25,10 @@ from typing import Callable
 
 import pytest
 
+from smoke_artifact import WordPressStandIn
 from tests.concurrency_worker import ROOT, WorkerPool
 from tests.conftest import ACCOUNTS, basic
 from tests.engines import engine, postgresql_url
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from smoke_artifact import WordPressStandIn  # noqa: E402
 
 WORKERS = 8
 PURCHASES = 200  # per worker

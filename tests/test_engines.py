@@ -11,11 +11,10 @@ scripts/test.sh runs the suite on SQLite, then on PostgreSQL).
   next when CONN_MAX_AGE allows it (registry_api/lambda_asgi.py), on either engine.
 """
 
-import os
-
 import pytest
 
 from items.models import Item
+from smoke_artifact import scratch_postgresql_database
 from tests.concurrency_worker import WorkerPool
 from tests.conftest import SAMPLE_ITEM, basic
 from tests.engines import engine, postgresql_url
@@ -51,19 +50,12 @@ def test_postgresql_refuses_nul_characters_with_a_422(alice, method, field, valu
 
 @pytest.fixture
 def empty_postgresql_database(django_db_blocker):
-    """A new, empty database next to the test database (the role may CREATEDB), dropped afterwards."""
-    import psycopg
+    """A new, empty database next to the test database, dropped afterwards."""
     from django.db import connection
 
-    name = f"{connection.settings_dict['NAME']}_cold_{os.getpid()}"
     server = postgresql_url(connection.settings_dict)
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield postgresql_url(connection.settings_dict, name)
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with scratch_postgresql_database(server, prefix=f"{connection.settings_dict['NAME']}_cold") as url:
+        yield url
 
 
 @ON_POSTGRESQL

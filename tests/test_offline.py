@@ -24,14 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from smoke_artifact import WordPressStandIn
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, basic
 
 ROOT = Path(__file__).resolve().parent.parent
 SLS = ROOT / "node_modules" / "serverless" / "bin" / "serverless.js"
 REST_API_KEY = "offline-test-api-key-0123456789"
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from smoke_artifact import WordPressStandIn  # noqa: E402
 
 
 def _missing_tools() -> str:
