@@ -130,10 +130,10 @@ class WordPressStandIn:
                     return self._json(200, registry_post(int(registry[1])))
                 if listing:  # GET /items of a non-administrator asks for the caller's own registries
                     params = parse_qs(query)
-                    ids = ALICE_REGISTRY_IDS if params.get("author") == ["2"] and params.get("page", ["1"]) == ["1"] else ()
-                    total = len(ALICE_REGISTRY_IDS) if params.get("author") == ["2"] else 0
-                    return self._json(200, [registry_post(registry_id) for registry_id in ids],
-                                      {"X-WP-Total": str(total), "X-WP-TotalPages": str(min(total, 1))})
+                    ids = ALICE_REGISTRY_IDS if params.get("author") == ["2"] else ()
+                    page = ids if params.get("page", ["1"]) == ["1"] else ()  # one page holds them all
+                    return self._json(200, [registry_post(registry_id) for registry_id in page],
+                                      {"X-WP-Total": str(len(ids)), "X-WP-TotalPages": str(min(len(ids), 1))})
                 stand_in.calls += 1
                 if "context=edit" not in query:
                     return self._json(400, {"code": "rest_invalid_param", "message": "context=edit expected"})
