@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/wordpress/smoke.sh: curl checks of the local WordPress from scripts/wordpress.sh and of
-# what the mu-plugin (wordpress/mu-plugins/restart-registry.php) must provide.
+# what the mu-plugin (wordpress/mu-plugins/restart-registry.php) must provide (privacy: more in
+# tests/integration/test_registry_privacy.py).
 #
 #   tests/wordpress/smoke.sh [CREDENTIALS_FILE]   (default: `scripts/wordpress.sh creds`,
 #                                                  which honours WP_PORT / WP_STATE_DIR)
@@ -99,6 +100,9 @@ for p in json.load(sys.stdin): print(p["id"])')
 
 # --- who else may read or write it
 check "bob (invited by login) reads it" 200 "$(code -u "$BOB" "$R/$P")"
+call body -u "$BOB" "$R/$P"
+check "bob (invited) sees who is invited" '["bob", "someone@example.test"]' "$(jget meta.restart_invitees <<<"$body")"
+check "bob (invited) does not see the recipient's e-mail" "" "$(jget meta.restart_recipient_email <<<"$body")"
 check "bob cannot update it -> 403" 403 "$(code -u "$BOB" -H 'Content-Type: application/json' -d '{"title": "x"}' "$R/$P")"
 check "bob cannot change its meta -> 403" 403 "$(code -u "$BOB" -H 'Content-Type: application/json' -d '{"meta": {"restart_invitees": "[]"}}' "$R/$P")"
 check "bob cannot delete it -> 403" 403 "$(code -u "$BOB" -X DELETE "$R/$P?force=true")"
@@ -108,6 +112,9 @@ check "admin reads it" 200 "$(code -u "$ADMIN" "$R/$P")"
 code -u "$ALICE" -H 'Content-Type: application/json' \
   -d '{"meta": {"restart_invitees": "[\"Carol@Example.TEST\"]"}}' "$R/$P" >/dev/null
 check "carol (invited by e-mail, other letter case) reads it" 200 "$(code -u "$CAROL" "$R/$P")"
+code -u "$ALICE" -H 'Content-Type: application/json' -d '{"meta": {"restart_invitees": "[\"carol@example.test.evil\", \"CAROL\", \"x carol@example.test\"]"}}' "$R/$P" >/dev/null
+check "carol (only near misses of her login and e-mail invited) cannot read it -> 403" 403 "$(code -u "$CAROL" "$R/$P")"
+code -u "$ALICE" -H 'Content-Type: application/json' -d '{"meta": {"restart_invitees": "[\"Carol@Example.TEST\"]"}}' "$R/$P" >/dev/null
 check "bob (no longer invited) cannot read it -> 403" 403 "$(code -u "$BOB" "$R/$P")"
 check "dave (never invited) cannot read it -> 403" 403 "$(code -u "$DAVE" "$R/$P")"
 check "carol's invitation does not let her edit -> 403" 403 "$(code -u "$CAROL" -H 'Content-Type: application/json' -d '{"title": "x"}' "$R/$P")"
@@ -127,10 +134,16 @@ check "an empty string is stored as an empty string" "" "$(jget meta.restart_rec
 check "bob reads it" 200 "$(code -u "$BOB" "$R/$Q")"
 check "bob cannot update it -> 403" 403 "$(code -u "$BOB" -H 'Content-Type: application/json' -d '{"title": "x"}' "$R/$Q")"
 check "bob cannot delete it -> 403" 403 "$(code -u "$BOB" -X DELETE "$R/$Q?force=true")"
-check "anonymous reads it, meta included (see docs/wordpress.md)" zoe@example.test "$(curl -s "$R/$Q" | jget meta.restart_recipient_email)"
+call body "$R/$Q"
+check "anonymous reads it" 200 "$STATUS"
+check "anonymous does not see the recipient's e-mail" "" "$(jget meta.restart_recipient_email <<<"$body")"
+check "anonymous sees the rest of the meta" birthday "$(jget meta.restart_event_type <<<"$body")"
+check "bob does not see the recipient's e-mail in the list" "" "$(curl -s -u "$BOB" "$R?include=$Q&context=view" | jget 0.meta.restart_recipient_email)"
+check "alice sees the recipient's e-mail" zoe@example.test "$(curl -s -u "$ALICE" "$R/$Q" | jget meta.restart_recipient_email)"
 check "alice deletes it" 200 "$(code -u "$ALICE" -X DELETE "$R/$Q?force=true")"
 check "gone after delete -> 404" 404 "$(code -u "$ALICE" "$R/$Q")"
 
+check "a user cannot change their own e-mail through REST -> 403" 403 "$(code -u "$DAVE" -H 'Content-Type: application/json' -d '{"email": "someone@example.test"}' "$WP_API_URL/wp/v2/users/me")"
 check "a registry_user cannot write blog posts -> 403" 403 "$(code -u "$ALICE" -H 'Content-Type: application/json' -d '{"title": "blog"}' "$WP_API_URL/wp/v2/posts")"
 
 echo "$pass passed, $fail failed"

@@ -1,8 +1,8 @@
 <?php
 /**
  * Plugin Name: Restart Registry
- * Description: The restart-registry post type, its REST meta, the registry_user role and the invitee read rule that the Restart Registry API relies on.
- * Version:     1.0.0
+ * Description: The restart-registry post type, its REST meta, the registry_user role, the invitee read rule and the privacy of invitees and recipients that the Restart Registry API relies on.
+ * Version:     1.1.0
  *
  * A must-use plugin: copy this file into wp-content/mu-plugins/ (see docs/wordpress.md).
  */
@@ -91,9 +91,39 @@ add_action( 'wp_loaded', function () {
 	update_option( 'restart_registry_caps_version', RESTART_REGISTRY_CAPS_VERSION, true );
 } );
 
+/**
+ * Whether the registry's restart_invitees (a JSON list) names the user. An entry containing "@" is
+ * an e-mail address and matches the user's e-mail, in any letter case, and nothing else; any other
+ * entry matches the user's login, exactly. Never the slug (user_nicename): every user may change
+ * their own, so matching it would let anyone claim an invitation. Logins cannot be changed, and
+ * users cannot change their own e-mail through the REST API (below).
+ */
+function restart_registry_invites( $post_id, $user ) {
+	if ( ! $user || ! $user->exists() ) {
+		return false;
+	}
+	$invitees = json_decode( (string) get_post_meta( $post_id, 'restart_invitees', true ), true );
+	if ( ! is_array( $invitees ) ) {
+		return false;
+	}
+	foreach ( $invitees as $invitee ) {
+		if ( ! is_scalar( $invitee ) || '' === (string) $invitee ) {
+			continue;
+		}
+		$invitee = (string) $invitee;
+		$matches = false !== strpos( $invitee, '@' )
+			? '' !== $user->user_email && 0 === strcasecmp( $invitee, $user->user_email )
+			: $invitee === $user->user_login;
+		if ( $matches ) {
+			return true;
+		}
+	}
+	return false;
+}
+
 // Core lets only the author and holders of read_private_restart_registries read a private registry.
-// Invitees hold neither, so grant them read_post when restart_invitees (JSON list) names them by
-// login, slug (what the API's older invitee lists hold) or e-mail (case-insensitive).
+// Invitees hold neither, so grant them read_post on a private registry that invites them. Other
+// statuses (draft, pending, future) stay with those who may edit the registry.
 add_filter( 'map_meta_cap', function ( $caps, $cap, $user_id, $args ) {
 	if ( 'read_post' !== $cap || ! $user_id || empty( $args[0] ) ) {
 		return $caps;
@@ -102,20 +132,55 @@ add_filter( 'map_meta_cap', function ( $caps, $cap, $user_id, $args ) {
 	if ( ! $post || 'restart-registry' !== $post->post_type || 'private' !== $post->post_status ) {
 		return $caps;
 	}
-	$user     = get_userdata( $user_id );
-	$invitees = json_decode( (string) get_post_meta( $post->ID, 'restart_invitees', true ), true );
-	if ( ! $user || ! is_array( $invitees ) ) {
-		return $caps;
-	}
-	foreach ( $invitees as $invitee ) {
-		if ( ! is_scalar( $invitee ) || '' === (string) $invitee ) {
-			continue;
-		}
-		$invitee = (string) $invitee;
-		if ( $invitee === $user->user_login || $invitee === $user->user_nicename
-			|| 0 === strcasecmp( $invitee, $user->user_email ) ) {
-			return array( 'read' );
-		}
-	}
-	return $caps;
+	return restart_registry_invites( $post->ID, get_userdata( $user_id ) ) ? array( 'read' ) : $caps;
 }, 10, 4 );
+
+// Who is invited, and the recipient's e-mail, are private even on a published registry: the REST
+// API answers restart_invitees only to those who may edit the registry and to its invitees, and
+// restart_recipient_email only to those who may edit it. Everyone else, anonymous visitors
+// included, gets "" in every context, in single reads and in lists (each post of a list passes
+// through this filter). The Restart Registry API relies on it: a non-empty restart_invitees in
+// WordPress's answer to a caller means the caller may see who is invited.
+add_filter( 'rest_prepare_restart-registry', function ( $response, $post ) {
+	$data = $response->get_data();
+	if ( empty( $data['meta'] ) || ! is_array( $data['meta'] ) || current_user_can( 'edit_post', $post->ID ) ) {
+		return $response;
+	}
+	$hidden = array( 'restart_recipient_email' );
+	if ( ! restart_registry_invites( $post->ID, wp_get_current_user() ) ) {
+		$hidden[] = 'restart_invitees';
+	}
+	foreach ( $hidden as $key ) {
+		if ( array_key_exists( $key, $data['meta'] ) ) {
+			$data['meta'][ $key ] = '';
+		}
+	}
+	$response->set_data( $data );
+	return $response;
+}, 10, 2 );
+
+// WordPress's profile screen confirms a new e-mail address by mail before it takes effect; the REST
+// API changes it at once. Invitations by e-mail would then be anyone's to take (set your e-mail to
+// the invited address, read the registry), including addresses invited before their owner has an
+// account. So users may not change their own e-mail through the REST API; those who may edit users
+// (administrators) still change anyone's, their own included.
+add_filter( 'rest_request_before_callbacks', function ( $response, $handler, $request ) {
+	if ( is_wp_error( $response ) || 'GET' === $request->get_method() || ! is_string( $request['email'] ) ) {
+		return $response;
+	}
+	if ( ! preg_match( '#^/wp/v2/users/(me|\d+)$#', $request->get_route(), $target ) ) {
+		return $response;
+	}
+	$user = wp_get_current_user();
+	if ( ! $user->exists() || ( 'me' !== $target[1] && (int) $target[1] !== $user->ID ) ) {
+		return $response;
+	}
+	if ( 0 === strcasecmp( $request['email'], $user->user_email ) || current_user_can( 'edit_users' ) ) {
+		return $response;
+	}
+	return new WP_Error(
+		'rest_cannot_edit_email',
+		'Change your e-mail address on your profile screen, which confirms the new address by e-mail.',
+		array( 'status' => 403 )
+	);
+}, 10, 3 );
