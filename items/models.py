@@ -43,3 +43,30 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.name}"
+
+
+class Purchase(models.Model):
+    """One line of the purchase ledger (D2): who bought how many of an item, and
+    when; a negative quantity undoes.
+
+    POST /items/{id}/purchase writes it in the transaction that changes the
+    item's count. The ledger began empty: purchases counted before it (v1.0.x,
+    or the WordPress plugin's PUT quantity_purchased) have no line. Who bought
+    is for administrators (the Django admin) only, never shown to the
+    registry's owner: gifts are surprises.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # Items are never deleted (soft delete), and never while they hold purchases.
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="purchases", db_index=False)
+    user_id = models.BigIntegerField()  # the WordPress user id of the buyer (or of whoever undid)
+    quantity = models.IntegerField()
+    created_at = models.DateTimeField(db_default=CurrentTimestamp())
+
+    class Meta:
+        db_table = "purchases"
+        # What one user bought of an item (undo), and an item's lines (its index prefix).
+        indexes = [models.Index(fields=["item", "user_id"], name="idx_purchases_item_user")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity:+d} of item {self.item_id} by user {self.user_id}"

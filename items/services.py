@@ -1,15 +1,16 @@
 """Business rules of the item routes, as plain functions of the caller and the input.
 
 Who may do what (D1) is decided by `registries.access`, from the item's
-registry: reading an item or buying from it takes read access, any other write
-owner or administrator. An item the caller may not read answers exactly as a
+registry: reading an item, buying it and undoing one's own purchases take read
+access; any other write (undoing others' purchases included) owner or
+administrator. An item the caller may not read answers exactly as a
 missing one, so nobody learns what a private registry holds. The access check
 runs before any write transaction: it may wait for WordPress, and must not hold
 the database's write lock meanwhile (an item's registry never changes).
 """
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from registries import access
 from registries.access import Access
@@ -17,7 +18,7 @@ from registries.facts import Caller
 from registry_api.errors import Conflict, NotFound
 from wpauth.identity import WordPressUser
 
-from .models import Item
+from .models import Item, Purchase
 from .schemas import INT64_MAX, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
 WRITE_DENIED = "Not authorized to modify this item"
@@ -56,14 +57,14 @@ def _row(item_id: int, **filters) -> Item:
         raise item_not_found(item_id) from None
 
 
-def _accessible(caller: Caller, item: Item, needed: Access) -> Item:
-    """`item`, if the caller has `needed` access to its registry: 404 (as for a
-    missing item) without read access, 403 with read access only."""
+def _access(caller: Caller, item: Item, needed: Access) -> Access:
+    """The caller's access to `item`'s registry, if at least `needed`: 404 (as
+    for a missing item) without read access, 403 with read access only."""
     granted = access.registry_access(caller, item.registry_id)
     if granted is Access.NONE:
         raise item_not_found(item.id)
     access.require(granted >= needed, WRITE_DENIED)
-    return item
+    return granted
 
 
 def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView]:
@@ -80,7 +81,8 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
 
 
 def get_item(caller: Caller, item_id: int) -> ItemView:
-    item = _accessible(caller, _row(item_id, is_active=True), Access.READ)
+    item = _row(item_id, is_active=True)
+    _access(caller, item, Access.READ)
     return item_view(item, caller.user)
 
 
@@ -101,7 +103,7 @@ def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemVie
 
     Returns the item and whether anything was written.
     """
-    _accessible(caller, _row(item_id), Access.MANAGE)
+    _access(caller, _row(item_id), Access.MANAGE)
     changes = data.model_dump(mode="json", exclude_unset=True)
     with transaction.atomic():
         item = _row(item_id)
@@ -116,7 +118,7 @@ def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemVie
 
 def delete_item(caller: Caller, item_id: int) -> ItemView:
     """Soft delete; repeatable. The row is kept for ever."""
-    _accessible(caller, _row(item_id), Access.MANAGE)
+    _access(caller, _row(item_id), Access.MANAGE)
     with transaction.atomic():
         item = _row(item_id)
         item.is_active = False
@@ -127,18 +129,47 @@ def delete_item(caller: Caller, item_id: int) -> ItemView:
 
 def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
     """Add `quantity` (negative: undo) to quantity_purchased in ONE conditional
-    UPDATE, so concurrent buyers never overwrite each other (D2). The count
-    stays within 0 ... quantity_needed, else 409 and nothing changes. Anyone
-    who may read the item may buy it."""
-    _accessible(caller, _row(item_id, is_active=True), Access.READ)
-    row = Item.objects.filter(id=item_id, is_active=True)
-    if quantity > 0:
-        row = row.filter(quantity_purchased__lte=F("quantity_needed") - quantity)
-    else:
-        row = row.filter(quantity_purchased__gte=-quantity)
-    if not row.update(quantity_purchased=F("quantity_purchased") + quantity):
+    UPDATE, so concurrent buyers never overwrite each other, and write the
+    ledger line in the same transaction (D2). The count stays within
+    0 ... quantity_needed, else 409 and nothing changes.
+
+    Anyone who may read the item may buy it. The registry's owner and
+    administrators may undo any purchase; anyone else only what they bought
+    themselves and have not undone yet, else 409 `Nothing to undo`.
+    """
+    granted = _access(caller, _row(item_id, is_active=True), Access.READ)
+    own_only = quantity < 0 and granted is not Access.MANAGE
+    if not _record_purchase(caller.user.id, item_id, quantity, own_only=own_only):
         item = _row(item_id, is_active=True)  # 404 when deleted meanwhile
         if quantity < 0:
             raise Conflict("Nothing to undo")
         raise Conflict(f"Only {max(item.quantity_needed - item.quantity_purchased, 0)} left")
     return item_view(_row(item_id), caller.user)
+
+
+def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> bool:
+    """The count and the ledger line in one transaction; False (and nothing
+    written) when the count would leave 0 ... quantity_needed, or when an
+    `own_only` undo exceeds what the user bought and has not undone.
+
+    Only this runs inside the write lock (SQLite: the whole database from
+    BEGIN IMMEDIATE on; PostgreSQL: the item's row): access was decided before.
+    """
+    with transaction.atomic():
+        if own_only:
+            # Lock the item's row first (PostgreSQL; SQLite holds its write lock
+            # already): concurrent purchases of the item wait, so the user's sum
+            # cannot change between this check and the update.
+            list(Item.objects.select_for_update().filter(id=item_id).values_list("id"))
+            bought = Purchase.objects.filter(item_id=item_id, user_id=user_id).aggregate(total=Sum("quantity"))["total"]
+            if (bought or 0) < -quantity:
+                return False
+        row = Item.objects.filter(id=item_id, is_active=True)
+        if quantity > 0:
+            row = row.filter(quantity_purchased__lte=F("quantity_needed") - quantity)
+        else:
+            row = row.filter(quantity_purchased__gte=-quantity)
+        if not row.update(quantity_purchased=F("quantity_purchased") + quantity):
+            return False
+        Purchase.objects.create(item_id=item_id, user_id=user_id, quantity=quantity)
+    return True

@@ -2,12 +2,20 @@
 
 - owner: the post's author is the caller;
 - administrator: the caller has the WordPress role `administrator` (editors do not count);
-- invitee: the caller's slug, login or e-mail (any case) is in the registry's
-  invitees, the rule the WordPress plugin applies too;
-- published: anyone signed in may read a published registry and its items.
+- published: anyone signed in may read a published registry and its items;
+- private: besides its owner and administrators, whoever WordPress lets read the
+  post with their own credentials: its invitees, by the mu-plugin's rule (an
+  entry with "@" is an e-mail address, any other a login). The API never
+  matches invitees itself: it asks WordPress as the caller, so a registry here
+  is always WordPress's answer *to the caller* when its status is private (see
+  `facts` for the cached facts of the item routes);
+- any other status (draft, pending, future): owner and administrators only,
+  whoever else WordPress lets read it (editors).
 
-WordPress applies its own rules on top: it refuses the GET of a private
-registry to anyone it does not let read it (403 `Not authorized`).
+Who is invited is shown to those WordPress shows it to: the mu-plugin answers
+`restart_invitees` only to those who may edit the post and to its invitees, so
+a non-empty list in WordPress's answer to the caller is WordPress saying that
+the caller may see it. The API never shows a caller more than WordPress does.
 
 Items (the /items routes) are reached through their registry: reading one
 (and buying from it) takes read access to the registry, writing one takes
@@ -25,7 +33,7 @@ from . import facts
 from .facts import RegistryFacts
 from .meta import RegistryPost
 
-Registry = RegistryPost | RegistryFacts  # the rules read author, status and invitees only
+Registry = RegistryPost | RegistryFacts  # the rules read author and status (and a post's invitees)
 
 
 def is_owner(user: WordPressUser, registry: Registry) -> bool:
@@ -38,23 +46,17 @@ def can_manage(user: WordPressUser, registry: Registry) -> bool:
     return user.is_admin or is_owner(user, registry)
 
 
-def is_invitee(user: WordPressUser, registry: Registry) -> bool:
-    names = {user.slug, user.login} - {""}
-    email = user.email.casefold()
-    return any(
-        invitee in names or (email and invitee.casefold() == email) for invitee in registry.meta["invitees"]
-    )
-
-
-def can_see_invitees(user: WordPressUser, registry: Registry) -> bool:
-    """The invitee list (GET …/invitees) stays with the owner, administrators and invitees,
-    even on a published registry."""
-    return can_manage(user, registry) or is_invitee(user, registry)
-
-
 def can_read(user: WordPressUser, registry: Registry) -> bool:
-    """The registry and its item list."""
-    return registry.is_published or can_see_invitees(user, registry)
+    """The registry and its item list. A private `registry` must be WordPress's
+    answer to this caller: that WordPress answered it is what lets an invitee in."""
+    return can_manage(user, registry) or registry.is_published or registry.is_private
+
+
+def can_see_invitees(user: WordPressUser, registry: RegistryPost) -> bool:
+    """The invitee list (GET …/invitees): owner, administrators, and readers WordPress
+    shows it to (its invitees), even on a published registry. `registry` is
+    WordPress's answer to this caller."""
+    return can_manage(user, registry) or (can_read(user, registry) and bool(registry.meta["invitees"]))
 
 
 def visible_meta(user: WordPressUser, registry: RegistryPost) -> dict[str, Any]:
@@ -78,8 +80,8 @@ class Access(IntEnum):
     """What a caller may do with a registry's items, least first."""
 
     NONE = 0  # not even learn that the registry or its items exist
-    READ = 1  # see the items, record purchases
-    MANAGE = 2  # create, change and delete items
+    READ = 1  # see the items, buy them, undo one's own purchases
+    MANAGE = 2  # create, change and delete items, undo anyone's purchases
 
 
 def access_to(user: WordPressUser, registry: Registry) -> Access:

@@ -1,30 +1,36 @@
 """What the item access rules need to know about registries, from WordPress, cached (D1).
 
-An item route decides from three facts of the item's registry: its author, its
-status and its invitees. They are asked of WordPress with the caller's own
-credentials (`wpauth.registries`), so WordPress applies its rules first: a
-registry it refuses the caller (403) or does not have (404) is one the caller
-cannot read.
+An item route decides from two facts of the item's registry, its author and its
+status, and, for a private registry, from whether WordPress lets the caller
+read it (its invitees, by the mu-plugin's rule). They are asked of WordPress
+with the caller's own credentials (`wpauth.registries`), so WordPress applies
+its rules first: a registry it refuses the caller (403) or does not have (404)
+is one the caller cannot read.
 
 Answers are cached per process for REGISTRY_ACL_TTL seconds (0: no cache), at
 most MAX_ENTRIES of them, the least recently used evicted first:
 
-- a registry's facts, by registry id: they are the same whoever asked (the
-  rules in `access`, not the cache, decide what they allow whom);
-- a refusal, by caller and registry: WordPress refuses per caller;
-- the ids of a caller's own registries (GET /items).
+- a registry's author and status, once, by registry id: the same for everyone;
+- what is per caller, by caller and registry: a refusal, and a private
+  registry as WordPress answered that caller (a private registry's facts count
+  for a caller only as WordPress answered them: whether it lets them read it is
+  WordPress's decision, per caller);
+- the ids of a caller's own registries (GET /items), kept current with every
+  registry the service learns of: a registry whose author is the caller is in
+  their list at once, however it was made (the WordPress plugin makes them in
+  WordPress directly).
 
-The service's own registry writes refresh them (`remember`, `forget`); a change
-made in WordPress directly (the plugin, wp-admin) shows within the TTL. Failures
-(WordPress down or slow, revoked credentials) are never cached.
+The service's reads and writes of a registry refresh them (`learn`, `remember`,
+`forget`); a change made in WordPress directly (the plugin, wp-admin) shows
+within the TTL. Failures (WordPress down or slow, revoked credentials) are
+never cached.
 """
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from time import monotonic
-from types import MappingProxyType
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -39,8 +45,9 @@ from .meta import MalformedPost, RegistryPost, read_posts
 MAX_ENTRIES = 4096
 PAGE_SIZE = 100  # the most WordPress lists per page
 
-# Cache keys: (FACTS, registry id), (REFUSED, user id, registry id), (OWNED, user id).
-FACTS, REFUSED, OWNED = "facts", "refused", "owned"
+# Cache keys: (FACTS, registry id), (SEEN, user id, registry id), (OWNED, user id).
+# A SEEN entry is a private registry as WordPress answered that user, or None: refused.
+FACTS, SEEN, OWNED = "facts", "seen", "owned"
 
 
 class Caller(Protocol):
@@ -57,22 +64,23 @@ class Caller(Protocol):
 
 @dataclass(frozen=True)
 class RegistryFacts:
-    """The part of a registry post the access rules read, shaped like `RegistryPost`
-    for them (`meta` holds the invitees only)."""
+    """The part of a registry post the access rules read, shaped like `RegistryPost` for them."""
 
     id: int
     author: int | None
     status: str
-    meta: Mapping[str, Any]
 
     @property
     def is_published(self) -> bool:
         return self.status == "publish"
 
+    @property
+    def is_private(self) -> bool:
+        return self.status == "private"
+
     @classmethod
     def of(cls, registry: RegistryPost) -> "RegistryFacts":
-        invitees = tuple(registry.meta["invitees"])
-        return cls(registry.id, registry.author, registry.status, MappingProxyType({"invitees": invitees}))
+        return cls(registry.id, registry.author, registry.status)
 
 
 class _ExpiringCache:
@@ -101,11 +109,21 @@ class _ExpiringCache:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
 
+    def delete(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
     def discard(self, stale: Callable[[tuple, Any], bool]) -> None:
         """Drop every entry for which `stale(key, value)` holds."""
         with self._lock:
             for key in [key for key, (_, value) in self._entries.items() if stale(key, value)]:
                 del self._entries[key]
+
+    def revise(self, revised: Callable[[tuple, Any], Any]) -> None:
+        """Give every entry the value `revised(key, value)`, keeping when it expires."""
+        with self._lock:
+            for key, (expires, value) in self._entries.items():
+                self._entries[key] = (expires, revised(key, value))
 
     def clear(self) -> None:
         with self._lock:
@@ -117,28 +135,33 @@ _UNKNOWN = object()  # not cached (a cached refusal is None)
 
 
 def registry(caller: Caller, registry_id: int) -> RegistryFacts | None:
-    """The registry's facts, or None if WordPress refuses it to the caller or has no such post.
+    """The registry's facts as the caller's access is decided from them, or None
+    if WordPress refuses it to the caller or has no such post. A private
+    registry's are WordPress's answer to this caller; anyone else's will do for
+    any other status, or for its author.
 
     Raises the API errors of `wpauth.registries` when WordPress cannot say
     (401, 502, 504).
     """
     ttl = settings.REGISTRY_ACL_TTL
     if ttl > 0:
-        for key in ((FACTS, registry_id), (REFUSED, caller.user.id, registry_id)):
-            cached = _cache.get(key, _UNKNOWN)
-            if cached is not _UNKNOWN:
-                return cached
+        seen = _cache.get((SEEN, caller.user.id, registry_id), _UNKNOWN)
+        if seen is not _UNKNOWN:
+            return seen
+        shared = _cache.get((FACTS, registry_id))
+        if shared is not None and (not shared.is_private or shared.author == caller.user.id):
+            return shared
     try:
         post = wordpress.fetch_registry(_credentials(caller), registry_id)
     except (NotFound, Forbidden):
-        _store((REFUSED, caller.user.id, registry_id), None, ttl)
+        _store((SEEN, caller.user.id, registry_id), None, ttl)
         return None
     try:
-        facts = RegistryFacts.of(RegistryPost.from_wordpress(post))
+        found = RegistryPost.from_wordpress(post)
     except MalformedPost as exc:
         raise BadGateway(f"WordPress error: {exc}") from exc
-    _store((FACTS, registry_id), facts, ttl)
-    return facts
+    learn(caller, [found])
+    return RegistryFacts.of(found)
 
 
 def owned_registry_ids(caller: Caller) -> frozenset[int]:
@@ -165,18 +188,38 @@ def owned_registry_ids(caller: Caller) -> frozenset[int]:
     return frozenset(owned)
 
 
+def learn(caller: Caller, registries: Iterable[RegistryPost]) -> None:
+    """WordPress answered `registries` to the caller (any read of them): their
+    facts, cached; a private one's also as the caller's own answer."""
+    ttl = settings.REGISTRY_ACL_TTL
+    if ttl <= 0:
+        return
+    learned = [RegistryFacts.of(registry) for registry in registries]
+    for facts in learned:
+        seen = (SEEN, caller.user.id, facts.id)
+        if facts.is_private:
+            _store(seen, facts, ttl)
+        else:  # an earlier refusal no longer holds
+            _cache.delete(seen)
+    _know(learned, ttl)
+
+
 def remember(registry: RegistryPost) -> None:
     """The service wrote `registry` (created it, changed it or its invitees):
-    its facts are WordPress's answer; earlier refusals of it, and the author's
-    list of own registries if it lacks it, are stale."""
+    its facts are WordPress's answer; what any caller was answered before is
+    stale (its status or invitees may have changed)."""
+    _cache.discard(lambda key, value: key[0] == SEEN and key[2] == registry.id)
+    _know([RegistryFacts.of(registry)], settings.REGISTRY_ACL_TTL)
 
-    def stale(key: tuple, value: Any) -> bool:
-        if key[0] == REFUSED:
-            return key[2] == registry.id
-        return key == (OWNED, registry.author) and registry.id not in value
 
-    _cache.discard(stale)
-    _store((FACTS, registry.id), RegistryFacts.of(registry), settings.REGISTRY_ACL_TTL)
+def _know(learned: list[RegistryFacts], ttl: float) -> None:
+    """Cache the facts, once for everyone. Each registry is in its author's list
+    of own registries from now on, and in nobody else's."""
+    if ttl <= 0:
+        return
+    for facts in learned:
+        _store((FACTS, facts.id), facts, ttl)
+    _cache.revise(lambda key, value: _owned_list(key, value, learned))
 
 
 def forget(registry_id: int) -> None:
@@ -188,6 +231,19 @@ def forget(registry_id: int) -> None:
         return key[-1] == registry_id
 
     _cache.discard(stale)
+
+
+def _owned_list(key: tuple, value: Any, learned: list[RegistryFacts]) -> Any:
+    """A cache entry's value, revised for who the `learned` registries' authors are."""
+    if key[0] != OWNED:
+        return value
+    owned = set(value)
+    for registry in learned:
+        if registry.author == key[1]:
+            owned.add(registry.id)
+        else:
+            owned.discard(registry.id)
+    return frozenset(owned)
 
 
 def clear() -> None:

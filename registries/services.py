@@ -67,8 +67,10 @@ def registry_view(user: WordPressUser, registry: RegistryPost) -> RegistryOut:
 def list_registries(caller: Caller, page: int = 1, per_page: int = 10) -> RegistryList:
     """The caller's own registries, in every status (administrators included)."""
     found = wordpress.list_registries(caller.credentials, author=caller.user.id, page=page, per_page=per_page)
-    registries = [registry_view(caller.user, registry) for registry in read_posts(found.posts)]
-    return RegistryList(registries, total=found.total, total_pages=found.total_pages)
+    registries = read_posts(found.posts)
+    facts.learn(caller, registries)
+    views = [registry_view(caller.user, registry) for registry in registries]
+    return RegistryList(views, total=found.total, total_pages=found.total_pages)
 
 
 def get_registry(caller: Caller, registry_id: int) -> RegistryOut:
@@ -242,8 +244,10 @@ def _affiliate(item: Item) -> AffiliateOut:
 
 
 def _fetch_for(caller: Caller, registry_id: int, rule: Rule, denied: str) -> RegistryPost:
-    """The registry, if `rule` lets the caller at it; else 403 `denied`."""
+    """The registry as WordPress answers it to the caller, if `rule` lets the
+    caller at it; else 403 `denied`. The item routes' cached facts learn it (D1)."""
     registry = _read(wordpress.fetch_registry(caller.credentials, registry_id))
+    facts.learn(caller, [registry])
     access.require(rule(caller.user, registry), denied)
     return registry
 

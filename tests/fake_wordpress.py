@@ -1,10 +1,24 @@
 """A WordPress site's `restart-registry` post type, in memory, for tests.
 
 `FakeWordPress` answers the REST calls the service makes for registries
-(CONTRACT 4.3) the way WordPress does: view context on GET, edit context on
-writes, meta values that must be strings. It is a function from an
-`httpx.Request` to an `httpx.Response` (`answer`), so it can sit behind respx
-(pass the router) or behind a real socket (tests/test_wordpress_faults.py).
+(CONTRACT 4.3) the way WordPress with the project's mu-plugin does: view
+context on GET, edit context on writes, meta values that must be strings, and
+the mu-plugin's rules for the account whose Basic credentials a request
+carries (conftest's accounts):
+
+- a published registry is anyone's to read; a private one its author's,
+  administrators' and its invitees' (an entry with "@" matches the e-mail in
+  any case, any other the login exactly); any other status only theirs who may
+  edit it; only its author and administrators (or holders of
+  `edit_others_restart_registries`) may change or delete it;
+- `restart_invitees` is answered only to those who may edit the post and to
+  its invitees, `restart_recipient_email` only to those who may edit it.
+
+Editors are accounts like any other here unless given the registry
+capabilities (the real WordPress gives its editors those: tests/integration).
+It is a function from an `httpx.Request` to an `httpx.Response` (`answer`),
+so it can sit behind respx (pass the router) or behind a real socket
+(tests/test_wordpress_faults.py).
 """
 
 import json
@@ -31,6 +45,37 @@ REGISTRY_PATH = re.compile(conftest.REGISTRY_PATH)  # /wp/v2/restart-registry[/{
 
 def wordpress_error(status: int, code: str, message: str) -> httpx.Response:
     return httpx.Response(status, json={"code": code, "message": message, "data": {"status": status}})
+
+
+def may_edit(user: dict | None, post: dict) -> bool:
+    return user is not None and (
+        user["id"] == post.get("author")
+        or "administrator" in user["roles"]
+        or bool(user.get("capabilities", {}).get("edit_others_restart_registries"))
+    )
+
+
+def invites(user: dict | None, post: dict) -> bool:
+    """The mu-plugin's invitee rule."""
+    try:
+        invitees = json.loads(post["meta"]["restart_invitees"])
+    except (KeyError, TypeError, ValueError):  # legacy or odd meta: nobody is invited
+        return False
+    if user is None or not isinstance(invitees, list):
+        return False
+    return any(
+        invitee.casefold() == user["email"].casefold() if "@" in invitee else invitee == user["username"]
+        for invitee in invitees
+        if isinstance(invitee, str) and invitee
+    )
+
+
+def may_read(user: dict | None, post: dict) -> bool:
+    if post["status"] == "publish":
+        return True
+    if post["status"] == "private":
+        return may_edit(user, post) or invites(user, post)
+    return may_edit(user, post)
 
 
 class FakeWordPress:
@@ -70,6 +115,11 @@ class FakeWordPress:
     def requests(self, method: str | None = None) -> list[httpx.Request]:
         return [call.request for call in self.route.calls if method in (None, call.request.method)]
 
+    def reads(self, registry_id: int | None = None) -> list[httpx.Request]:
+        """GETs of one registry (`registry_id`) or of the list (None)."""
+        path = "/wp-json/wp/v2/restart-registry" + ("" if registry_id is None else f"/{registry_id}")
+        return [request for request in self.requests("GET") if request.url.path == path]
+
     def sent(self, method: str) -> list[dict]:
         return [json.loads(request.content) for request in self.requests(method)]
 
@@ -80,27 +130,32 @@ class FakeWordPress:
             raise failure
         if failure is not None:
             return failure
+        user = conftest.account_of(request)
         if registry_id is None:
-            return self.create(request) if request.method == "POST" else self.list(request)
+            return self.create(request, user) if request.method == "POST" else self.list(request, user)
         post = self.posts.get(int(registry_id))
         if post is None:
             return wordpress_error(404, "rest_post_invalid_id", "Invalid post ID.")
+        if not (may_read(user, post) if request.method == "GET" else may_edit(user, post)):
+            return wordpress_error(401 if user is None else 403, "rest_forbidden", "Sorry, you are not allowed to do that.")
         if request.method == "GET":
-            return httpx.Response(200, json=self.view(post))
+            return httpx.Response(200, json=self.view(post, user))
         if request.method == "DELETE":
             del self.posts[post["id"]]
-            return httpx.Response(200, json={"deleted": True, "previous": self.edit_view(post)})
-        return self.update(post, json.loads(request.content))
+            return httpx.Response(200, json={"deleted": True, "previous": self.edit_view(post, user)})
+        return self.update(post, json.loads(request.content), user)
 
-    def list(self, request: httpx.Request) -> httpx.Response:
+    def list(self, request: httpx.Request, user: dict | None) -> httpx.Response:
         params = request.url.params
         page, per_page = int(params.get("page", 1)), int(params.get("per_page", 10))
-        mine = [post for post in self.posts.values() if str(post.get("author")) == params.get("author")]
+        mine = [
+            post for post in self.posts.values() if str(post.get("author")) == params.get("author") and may_read(user, post)
+        ]
         chunk = mine[(page - 1) * per_page : page * per_page]
         headers = {"X-WP-Total": str(len(mine)), "X-WP-TotalPages": str(-(-len(mine) // per_page))}
-        return httpx.Response(200, json=[self.view(post) for post in chunk], headers=headers)
+        return httpx.Response(200, json=[self.view(post, user) for post in chunk], headers=headers)
 
-    def create(self, request: httpx.Request) -> httpx.Response:
+    def create(self, request: httpx.Request, user: dict | None) -> httpx.Response:
         body = json.loads(request.content)
         post_id = self._new_id()
         self.posts[post_id] = {
@@ -111,9 +166,9 @@ class FakeWordPress:
             "content": self.content(""),
             "meta": dict(WRITTEN_DEFAULTS),
         }
-        return self.update(self.posts[post_id], body, status=201)
+        return self.update(self.posts[post_id], body, user, status=201)
 
-    def update(self, post: dict, body: dict, status: int = 200) -> httpx.Response:
+    def update(self, post: dict, body: dict, user: dict | None, status: int = 200) -> httpx.Response:
         # register_post_meta(type: string): WordPress refuses any other value.
         for key, value in body.get("meta", {}).items():
             if not isinstance(value, str):
@@ -126,7 +181,7 @@ class FakeWordPress:
         post["meta"] = {**post["meta"], **body.get("meta", {})}
         if status == 200:
             post["modified"] = "2026-04-02T09:30:00"
-        return httpx.Response(status, json=self.edit_view(post))
+        return httpx.Response(status, json=self.edit_view(post, user))
 
     @staticmethod
     def title(raw: str) -> dict:
@@ -137,17 +192,21 @@ class FakeWordPress:
         return {"raw": raw, "rendered": f"<p>{raw}</p>\n" if raw else "", "protected": False}
 
     @staticmethod
-    def view(post: dict) -> dict:
+    def view(post: dict, user: dict | None) -> dict:
         """View context (GET): no raw title or content; odd values pass as they are."""
         return {
             key: {k: v for k, v in value.items() if k != "raw"} if key in ("title", "content") and isinstance(value, dict) else value
-            for key, value in post.items()
+            for key, value in FakeWordPress.edit_view(post, user).items()
         }
 
     @staticmethod
-    def edit_view(post: dict) -> dict:
-        """Edit context (answers to writes): raw and rendered."""
-        return post
+    def edit_view(post: dict, user: dict | None) -> dict:
+        """Edit context (answers to writes): raw and rendered; the private meta
+        only for those the mu-plugin answers it to."""
+        if may_edit(user, post) or not isinstance(post.get("meta"), dict):
+            return post
+        hidden = {"restart_recipient_email": ""} | ({} if invites(user, post) else {"restart_invitees": ""})
+        return {**post, "meta": {**post["meta"], **{key: "" for key in hidden if key in post["meta"]}}}
 
     def _new_id(self) -> int:
         self.next_id += 1
