@@ -14,6 +14,7 @@ unexpected answer, how many database connections the requests opened, and
 what the service acknowledged. Commands:
 
     {"op": "purchases", "item_id": 7, "count": 200, "quantity": 1}
+    {"op": "ledger", "item_id": 7, "count": 100, "seed": 3, "authorization": "Basic ..."}
     {"op": "crud", "seed": 3, "count": 100, "registry_id": 1}
 
     python -m tests.concurrency_worker   # the child's side; not for people
@@ -130,9 +131,10 @@ class Lambda:
         self.unexpected: list[dict] = []
         self.latencies: list[float] = []
 
-    def call(self, method: str, path: str, body: dict, expected: tuple[int, ...]) -> dict | None:
-        """The JSON body of an expected answer; anything else is recorded as unexpected."""
-        event = self.event(method, path, body=body, headers={"Authorization": self.authorization})
+    def call(self, method: str, path: str, body: dict, expected: tuple[int, ...], authorization: str | None = None) -> dict | None:
+        """The JSON body of an expected answer; anything else is recorded as unexpected.
+        `authorization`: another caller's header than the worker's own."""
+        event = self.event(method, path, body=body, headers={"Authorization": authorization or self.authorization})
         started = time.perf_counter()
         response = self.handler(event, None)
         self.latencies.append(time.perf_counter() - started)
@@ -166,6 +168,25 @@ def purchases(api: Lambda, item_id: int, count: int, quantity: int = 1) -> dict:
         else:
             refusals[body["detail"]] += 1
     return api.report(highest=highest, refusals=refusals)
+
+
+def ledger(api: Lambda, item_id: int, count: int, seed: int, authorization: str) -> dict:
+    """`count` purchases and undos of one item, 1 or 2 at a time, as one caller
+    (`authorization`); 409 (sold out, nothing of theirs to undo) is an expected
+    answer. Returns the caller's net purchases as the service acknowledged them."""
+    rng = random.Random(seed)
+    net = 0
+    refusals = Counter()
+    for _ in range(count):
+        quantity = rng.choice((1, 2)) * (1 if rng.random() < 0.55 else -1)
+        body = api.call("POST", f"/items/{item_id}/purchase", {"quantity": quantity}, expected=(200, 409), authorization=authorization)
+        if body is None:
+            continue
+        if "data" in body:
+            net += quantity
+        else:
+            refusals[body["detail"]] += 1
+    return api.report(net=net, refusals=refusals)
 
 
 def crud(api: Lambda, seed: int, count: int, registry_id: int) -> dict:
@@ -209,4 +230,4 @@ def serve(api, commands: dict) -> None:
 
 
 if __name__ == "__main__":
-    serve(Lambda(), {"purchases": purchases, "crud": crud})
+    serve(Lambda(), {"purchases": purchases, "ledger": ledger, "crud": crud})

@@ -4,6 +4,9 @@ handler at the same moment.
 
 - 8 x 200 purchases of one item: the count is exact, and with fewer wanted
   than bought it stops at quantity_needed, the rest get 409, never more.
+- 8 callers (the owner, an administrator, 6 guests) buying and undoing one
+  item: the count and the purchase ledger agree, per caller too, and no guest
+  ever undid more than they had bought.
 - 8 processes mixing creates, updates and deletes: every write the service
   acknowledged is in the database afterwards.
 - No answer but the expected ones: no "database is locked", no 5xx.
@@ -15,12 +18,14 @@ runs in its engine's pass of scripts/test.sh.
 """
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Callable
 
 import pytest
@@ -32,10 +37,20 @@ from tests.engines import engine, postgresql_url
 
 WORKERS = 8
 PURCHASES = 200  # per worker
+LEDGER_OPERATIONS = 60  # per worker
 CRUD_OPERATIONS = 100  # per worker
 CRUD_REGISTRY = 4242
 
 Query = Callable[[str, list], list[tuple]]  # SQL with %s placeholders, as Django's cursor takes
+
+# Guests who may read (and buy from) every registry of the stand-in, which are alice's and published.
+GUESTS = {
+    f"guest{n}": (f"guest{n}-app-password", {"id": 100 + n, "username": f"guest{n}", "slug": f"guest{n}",
+                                             "email": f"guest{n}@example.test", "name": f"Guest {n}",
+                                             "roles": ["registry_user"], "capabilities": {"read": True}})
+    for n in range(WORKERS - 2)
+}  # fmt: skip
+BUYERS = ["alice", "admin", *GUESTS]  # one per worker; alice owns the registry
 
 
 @dataclass
@@ -86,7 +101,7 @@ ENGINES = {"sqlite": sqlite_file, "postgresql": postgresql_test_database}
 
 @pytest.fixture(scope="module")
 def wordpress_url():
-    stand_in = WordPressStandIn(users=ACCOUNTS)
+    stand_in = WordPressStandIn(users={**ACCOUNTS, **GUESTS})
     yield stand_in.url
     stand_in.close()
 
@@ -137,6 +152,33 @@ def test_concurrent_purchases_are_never_lost_or_oversold(database, quantity_need
     assert database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id]) == [(sold,)]
     # No answer ever showed more than were wanted.
     assert max(report["highest"] for report in reports) == sold
+    # One ledger line per recorded purchase.
+    assert database.query("SELECT COUNT(*), SUM(quantity) FROM purchases WHERE item_id = %s", [item_id]) == [(sold, sold)]
+
+
+def test_counts_and_the_ledger_agree_with_buyers_and_undoers(database):
+    quantity_needed = 40
+    item_id = database.create_item(quantity_needed)
+    accounts = {**ACCOUNTS, **GUESTS}
+    reports = database.pool.run([
+        {"op": "ledger", "item_id": item_id, "count": LEDGER_OPERATIONS, "seed": n, "authorization": basic(login, accounts[login][0])}
+        for n, login in enumerate(BUYERS)
+    ])  # fmt: skip
+
+    assert [report["unexpected"] for report in reports] == [[]] * WORKERS
+    assert all(re.fullmatch(r"Nothing to undo|Only \d+ left", detail) for detail in total(reports, "refusals"))
+    [(count,)] = database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id])
+    lines = database.query("SELECT user_id, quantity FROM purchases WHERE item_id = %s ORDER BY id", [item_id])
+    acknowledged = {accounts[login][1]["id"]: report["net"] for login, report in zip(BUYERS, reports, strict=True)}
+    assert 0 <= count <= quantity_needed
+    assert count == sum(quantity for _, quantity in lines) == sum(acknowledged.values())
+    assert len(lines) == total(reports, "statuses")["200"]
+    by_user = {user_id: [quantity for line_user, quantity in lines if line_user == user_id] for user_id in acknowledged}
+    assert {user_id: sum(quantities) for user_id, quantities in by_user.items()} == acknowledged
+    # A guest's own lines, in order: never more undone than bought.
+    for login in GUESTS:
+        assert min(accumulate(by_user[accounts[login][1]["id"]]), default=0) >= 0, login
+    assert total(reports, "refusals")["Nothing to undo"] > 0  # the rule was met, not only passed
 
 
 def test_every_acknowledged_write_survives_concurrent_writers(database):

@@ -22,12 +22,10 @@ posts are reset), and Hypothesis is derandomized with no example database: a
 run is reproducible, and CI never flakes on a newly found example.
 """
 
-import base64
 import copy
 import json
 from contextlib import contextmanager
 
-import httpx
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -46,7 +44,7 @@ from schemathesis.specs.openapi.checks import (
 from items.models import Item
 from registries import facts
 from tests.conftest import ACCOUNTS, ApiClient, basic
-from tests.fake_wordpress import FakeWordPress, wordpress_error
+from tests.fake_wordpress import FakeWordPress
 
 ADMIN_ID = ACCOUNTS["admin"][1]["id"]
 PUBLISHED, PRIVATE, ADMINS = 100, 101, 102  # registry post ids
@@ -115,37 +113,11 @@ def map_case(context, case):
     return case
 
 
-class PermissionedWordPress(FakeWordPress):
-    """The fake with WordPress's own rules on top (the project's mu-plugin):
-    a private registry is readable by its author, administrators and its invitees
-    (login or e-mail), and only its author and administrators may change one."""
-
-    def answer(self, request: httpx.Request, registry_id: str | None = None) -> httpx.Response:
-        post = self.posts.get(int(registry_id)) if registry_id is not None else None
-        if post is not None and not self.allows(caller(request), post, request.method):
-            return wordpress_error(403, "rest_forbidden", "Sorry, you are not allowed to do that.")
-        return super().answer(request, registry_id)
-
-    @staticmethod
-    def allows(user: dict, post: dict, method: str) -> bool:
-        if user["id"] == post["author"] or "administrator" in user["roles"]:
-            return True
-        invited = {user["username"], user["email"]} & set(json.loads(post["meta"]["restart_invitees"]))
-        return method == "GET" and (post["status"] == "publish" or bool(invited))
-
-
-def caller(request: httpx.Request) -> dict:
-    """The users/me body of the account behind the request's Basic credentials
-    (conftest's users/me has already refused any other)."""
-    login = base64.b64decode(request.headers["Authorization"].removeprefix("Basic ")).decode().split(":", 1)[0]
-    return ACCOUNTS[login][1]
-
-
 @pytest.fixture
 def wordpress(wordpress_stub):
     """The three registries; any other WordPress path is WordPress's 404
     (e.g. a negative post id, which its routes do not match)."""
-    fake = PermissionedWordPress(wordpress_stub)
+    fake = FakeWordPress(wordpress_stub)  # with the mu-plugin's rules
     fake.add(id=PUBLISHED, status="publish", content="Our story")
     fake.add(
         id=PRIVATE,

@@ -20,6 +20,7 @@ from registry_api.errors import Unauthorized
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
 from tests.fake_wordpress import FakeWordPress, wordpress_error
 from tests.test_items_api import assert_detail, body_of, envelope, ids, send
+from tests.test_registries import site_editor  # noqa: F401 (a fixture)
 from wpauth.identity import WordPressUser
 
 EDDIE_ID = ACCOUNTS["eddie"][1]["id"]
@@ -229,6 +230,59 @@ def test_refusals_and_own_lists_are_cached_per_caller(alice, eddie, wp):
         assert send(eddie, "GET", "/items").status_code == 200
     assert len(wp.reads(PRIVATE)) == 1
     assert len(wp.reads(None)) == 2  # alice's list and eddie's
+
+
+@pytest.mark.parametrize("owner_read_first", [False, True], ids=["cold", "warm"])
+@pytest.mark.parametrize(("registry_id", "invitee_reads"), [(BY_LOGIN, True), (BY_EMAIL, True), (DRAFT, False)])
+def test_invitees_read_private_registries_only_whatever_was_cached(alice, eddie, wp, registry_id, invitee_reads, owner_read_first):
+    """Whether eddie may read is WordPress's answer to him, never facts someone else's read cached."""
+    item_id = item_in(registry_id)
+    if owner_read_first:
+        assert send(alice, "GET", f"/items/{item_id}").status_code == 200
+        assert send(alice, "GET", f"/registries/{registry_id}").status_code == 200
+
+    for _ in range(2):  # and again, from what the first round cached
+        assert send(eddie, "GET", f"/items/{item_id}").status_code == (200 if invitee_reads else 404)
+        assert send(eddie, "POST", f"/items/{item_id}/purchase", {}).status_code == (200 if invitee_reads else 404)
+    asked_as = [request.headers["Authorization"] for request in wp.reads(registry_id)]
+    # Once as him, then cached per caller and registry; a draft known to be one is no invitee's.
+    assert asked_as.count(basic("eddie")) == (0 if registry_id == DRAFT and owner_read_first else 1)
+
+
+def test_a_draft_is_the_owners_and_administrators_whoever_wordpress_lets_read_it(alice, site_editor, wp):
+    """WordPress lets its editors read every registry: a private one they read here too, a draft not."""
+    draft, private = item_in(DRAFT), item_in(PRIVATE)
+    for owner_read_first in (False, True):
+        if owner_read_first:
+            send(alice, "GET", f"/items/{draft}")
+        assert_detail(send(site_editor, "GET", f"/items/{draft}"), 404, ITEM_NOT_FOUND.format(id=draft))
+        assert send(site_editor, "GET", f"/items/{private}").status_code == 200
+        assert_detail(send(site_editor, "PUT", f"/items/{private}", {"notes": "n"}), 403, WRITE_DENIED)
+
+
+def test_a_registry_made_in_wordpress_is_in_its_owners_list_once_the_service_sees_it(alice, admin, wp):
+    """The WordPress plugin makes registries in WordPress and adds items as an administrator."""
+    assert ids(send(alice, "GET", "/items")) == []  # alice's list of own registries is cached
+    registry_id = wp.add(status="private")
+    created = send(admin, "POST", "/items", {**SAMPLE_ITEM, "registry_id": registry_id})
+    item_id = envelope(created, 201, "Item created successfully", admin=True)["id"]
+    assert ids(send(alice, "GET", "/items")) == []  # nobody has read the registry yet: within the TTL
+
+    assert send(alice, "GET", f"/registries/{registry_id}").status_code == 200  # any read of it
+
+    assert ids(send(alice, "GET", "/items")) == [item_id]
+    assert len(wp.reads(None)) == 1  # without listing her registries again
+
+
+def test_a_registry_given_to_someone_else_leaves_the_former_owners_list(alice, eddie, wp):
+    item_id = item_in(PUBLISHED)
+    assert ids(send(alice, "GET", "/items")) == [item_id]
+    wp.posts[PUBLISHED]["author"] = EDDIE_ID  # reassigned in wp-admin
+
+    assert send(eddie, "GET", f"/registries/{PUBLISHED}").status_code == 200
+
+    assert ids(send(alice, "GET", "/items")) == []
+    assert ids(send(eddie, "GET", "/items")) == [item_id]
 
 
 def test_entries_expire_after_the_ttl(eddie, wp, clock, settings):

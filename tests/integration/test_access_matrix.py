@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 
-from items.models import Item
+from items.models import Item, Purchase
 from tests.integration.test_registries_wordpress import INVITEES, created, new_registry, send  # noqa: F401 (fixtures)
 from tests.test_registries import ITEM
 
 ROLES = ("alice", "admin", "bob", "carol", "dave")
 THROWAWAY = "zed"  # invited before each uninvite, so that managers have someone to remove
+GUEST_ID = 987654  # a buyer who is none of the roles
 
 # Outcomes: a success status, an error (status, detail), or for GET /items
 # whether the registry's item is listed. {item} is the cell's item id.
@@ -37,6 +38,10 @@ AFFIL = (403, "Only the registry owner can manage affiliate links")
 ACCESS = (403, "Not authorized to access this registry")
 REFUSED = (403, "Not authorized")  # WordPress refused the caller the post
 
+NO_UNDO = (409, "Nothing to undo")
+UNDO_OWN = "POST …/purchase, undo own"  # the caller bought one first
+UNDO_OTHERS = "POST …/purchase, undo another's"  # a guest bought one
+
 AFFILIATE_PATH = "/registries/{registry}/items/{item}/affiliate"
 # route -> (method, path, body): {registry} and {item} are filled in per cell, a
 # callable body is called with the registry id.
@@ -46,6 +51,8 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
     "DELETE /items/{id}": ("DELETE", "/items/{item}", None),
     "POST /items": ("POST", "/items", lambda registry_id: {**ITEM, "registry_id": registry_id}),
     "POST /items/{id}/purchase": ("POST", "/items/{item}/purchase", {"quantity": 1}),
+    UNDO_OWN: ("POST", "/items/{item}/purchase", {"quantity": -1}),
+    UNDO_OTHERS: ("POST", "/items/{item}/purchase", {"quantity": -1}),
     "GET /items": ("GET", "/items?limit=-1", None),
     "GET /registries/{id}/items": ("GET", "/registries/{registry}/items", None),
     "POST /registries/{id}/items": ("POST", "/registries/{registry}/items", ITEM),
@@ -67,6 +74,8 @@ TABLE: dict[str, tuple[tuple, tuple]] = {
     "DELETE /items/{id}":                           ((200,    200,    WRITE,  WRITE,  HIDDEN),  (200,    200,    WRITE,  WRITE,  WRITE)),
     "POST /items":                                  ((201,    201,    ADD,    ADD,    NO_REG),  (201,    201,    ADD,    ADD,    ADD)),
     "POST /items/{id}/purchase":                    ((200,    200,    200,    200,    HIDDEN),  (200,    200,    200,    200,    200)),
+    UNDO_OWN:                                       ((200,    200,    200,    200,    HIDDEN),  (200,    200,    200,    200,    200)),
+    UNDO_OTHERS:                                    ((200,    200,    NO_UNDO, NO_UNDO, HIDDEN),  (200,    200,    NO_UNDO, NO_UNDO, NO_UNDO)),
     "GET /items":                                   ((IN,     IN,     OUT,    OUT,    OUT),     (IN,     IN,     OUT,    OUT,    OUT)),
     "GET /registries/{id}/items":                   ((200,    200,    200,    200,    REFUSED), (200,    200,    200,    200,    200)),
     "POST /registries/{id}/items":                  ((201,    201,    ADD,    ADD,    REFUSED), (201,    201,    ADD,    ADD,    ADD)),
@@ -121,6 +130,11 @@ def test_access_matrix(send, created, kind):
             ).id  # fmt: skip
             if route.endswith("{invitee}"):
                 assert send("alice", "POST", f"/registries/{registry_id}/invitees", {"invitees": [THROWAWAY]})[0] == 200
+            elif route == UNDO_OWN:
+                send(role, "POST", f"/items/{item_id}/purchase", {"quantity": 1})
+            elif route == UNDO_OTHERS:
+                Item.objects.filter(id=item_id).update(quantity_purchased=1)
+                Purchase.objects.create(item_id=item_id, user_id=GUEST_ID, quantity=1)
             status, body = send(role, *request_of(route, registry_id, item_id))
             got, want = outcome(route, status, body, item_id), expected(role, kind, route, item_id)
             if got != want:
