@@ -197,7 +197,7 @@ def learn(caller: Caller, registries: Iterable[RegistryPost]) -> None:
     learned = [RegistryFacts.of(registry) for registry in registries]
     for facts in learned:
         seen = (SEEN, caller.user.id, facts.id)
-        if facts.is_private:
+        if facts.is_private and facts.author != caller.user.id:  # its author needs no answer of their own
             _store(seen, facts, ttl)
         else:  # an earlier refusal no longer holds
             _cache.delete(seen)

@@ -123,8 +123,9 @@ WP_AUTH_CACHE_TTL = env.float("WP_AUTH_CACHE_TTL", default=300.0)
 WP_AUTH_CACHE_SIZE = env.int("WP_AUTH_CACHE_SIZE", default=1024)
 # Seconds a client should wait before retrying when WordPress is unavailable.
 WP_RETRY_AFTER = env.int("WP_RETRY_AFTER", default=5)
-# Seconds the facts item access rules need about a registry (author, status,
-# invitees) stay cached per process; 0 asks WordPress every time (D1).
+# Seconds the facts item access rules need about a registry (author, status;
+# per caller, may they read a private one) stay cached per process; 0 asks
+# WordPress every time (D1).
 REGISTRY_ACL_TTL = env.float("REGISTRY_ACL_TTL", default=30.0)
 
 AUTHENTICATION_BACKENDS = ["wpauth.backends.WordPressStaffBackend"]

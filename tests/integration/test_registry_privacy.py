@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from items.models import Item
+from items.models import Item, Purchase
 from registries import facts
 from tests.conftest import ApiClient, basic
 from tests.integration.test_registries_wordpress import INVITEES, lambda_sender
@@ -251,7 +251,6 @@ def test_purchases_are_undone_only_by_their_buyer_or_a_manager(db, wordpress, ma
     assert purchase("carol", 3) == (200, 4)
     assert purchase("alice", -2) == (200, 2)  # the owner undoes anyone's
     assert purchase("admin", -1) == (200, 1)
-    from items.models import Purchase
     ledger = list(Purchase.objects.filter(item_id=item_id).order_by("id").values_list("user_id", "quantity"))
     ids = {name: wordpress.accounts[name].id for name in clients}
     assert ledger == [(ids["bob"], 2), (ids["bob"], -1), (ids["carol"], 3), (ids["alice"], -2), (ids["admin"], -1)]
