@@ -51,6 +51,11 @@ ITEM_KEYS = [
 ]  # fmt: skip
 
 
+def items_migrations() -> int:
+    """How many migrations the items app has: each is recorded once when applied."""
+    return len(list((ROOT / "items" / "migrations").glob("0*.py")))
+
+
 # --- Raw SQLite views of a file ---------------------------------------------
 
 
@@ -436,6 +441,5 @@ def test_cold_starts_on_an_empty_volume_migrate_once_and_serve(tmp_path, loopbac
     # One migrated; the others waited on the migration lock, then found nothing to do.
     assert sum("applying pending migrations" in stderr for _, stderr in outputs) == 1
     assert query(database, "SELECT COUNT(*) FROM items") == [(3,)]
-    items_migrations = len(list((ROOT / "items" / "migrations").glob("0*.py")))
-    assert query(database, "SELECT COUNT(*) FROM django_migrations WHERE app = 'items'") == [(items_migrations,)]
+    assert query(database, "SELECT COUNT(*) FROM django_migrations WHERE app = 'items'") == [(items_migrations(),)]
     assert table_info(database) == table_info(migrated.fresh)
