@@ -39,6 +39,12 @@ class ReadinessOut(Schema):
     checks: ReadinessChecks
 
 
+class NotReadyOut(ReadinessOut):
+    """The 503: an error body like every other (`detail`), with the checks."""
+
+    detail: str
+
+
 @dataclass(frozen=True)
 class Readiness:
     database: str  # ok | not migrated | unreachable
@@ -49,11 +55,11 @@ class Readiness:
         return self.database == OK and self.wordpress == OK
 
     def as_json(self) -> dict:
-        return {
-            "status": "ready" if self.ready else "not ready",
-            "version": __version__,
-            "checks": {"database": self.database, "wordpress": self.wordpress},
-        }
+        checks = {"database": self.database, "wordpress": self.wordpress}
+        if self.ready:
+            return {"status": "ready", "version": __version__, "checks": checks}
+        failing = ", ".join(f"{name} {state}" for name, state in checks.items() if state != OK)
+        return {"detail": f"Not ready: {failing}", "status": "not ready", "version": __version__, "checks": checks}
 
 
 def check() -> Readiness:
