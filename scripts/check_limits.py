@@ -19,10 +19,14 @@ from pathlib import Path
 SERVERLESS_YML = Path(__file__).resolve().parent.parent / "serverless.yml"
 
 
-def default(param: str) -> float:
+def serverless_default(param: str) -> str:
     """The default serverless.yml gives a param: `name: ${env:REGISTRY_..., 'default'}`."""
     found = re.search(rf"^\s+{param}: \$\{{env:\w+, '([^']*)'\}}", SERVERLESS_YML.read_text(), re.MULTILINE)
-    return float(found[1])
+    return found[1]
+
+
+def default(param: str) -> float:
+    return float(serverless_default(param))
 
 
 def resources_of_type(resources: dict, kind: str) -> list[dict]:

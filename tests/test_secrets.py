@@ -6,7 +6,6 @@ Lambda's INIT does) exits with status 1 after one log line that says why.
 """
 
 import os
-import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from check_limits import serverless_default
 from registry_api import startup
 from registry_api.checks import SERVERLESS_PLACEHOLDER_SECRET_KEY, deployment_settings
 from registry_api.settings import DEVELOPMENT_SECRET_KEY
@@ -23,13 +23,6 @@ from registry_api.settings import DEVELOPMENT_SECRET_KEY
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "a-long-random-key-for-these-tests-only-0123456789abcdefghij"
 GOOD_URL = "https://shop.restart-registry.test"
-
-
-def serverless_default(param: str) -> str:
-    """The default serverless.yml gives a param: `name: ${env:REGISTRY_..., 'default'}`."""
-    text = (ROOT / "serverless.yml").read_text()
-    return re.search(rf"^\s+{param}: \$\{{env:\w+, '([^']*)'\}}", text, re.MULTILINE)[1]
-
 
 BAD_KEYS = {
     "development default": DEVELOPMENT_SECRET_KEY,
