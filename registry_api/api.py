@@ -88,7 +88,13 @@ def health(request):
     return {"status": "healthy", "service": "aws-lambda-fastapi"}
 
 
-@api.get("/health/ready", auth=None, tags=["health"], response={200: readiness.ReadinessOut, 503: readiness.NotReadyOut}, summary="Readiness check")
+@api.get(
+    "/health/ready",
+    auth=None,
+    tags=["health"],
+    response={200: readiness.ReadinessOut, 503: readiness.NotReadyOut},
+    summary="Readiness check",
+)
 def ready(request):
     """200 when the database is reachable and migrated and WordPress answers
     as WordPress; else 503. No credentials needed, no secrets answered."""
