@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
 import fake_runtime_api as fra  # noqa: E402
-from smoke_artifact import USERS, WordPressStandIn, basic, find_python  # noqa: E402
+from smoke_artifact import OFFLINE_SECRET_KEY, USERS, WordPressStandIn, basic, find_python  # noqa: E402
 from tests.events import http_v2_event  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -153,7 +153,7 @@ def main() -> int:
             result["artifact"].update(entries=len(zf.infolist()), pyc=sum(n.endswith(".pyc") for n in zf.namelist()))
         wordpress = WordPressStandIn(USERS)
         env_vars = dict(props.get("Environment", {}).get("Variables", {}))
-        env_vars.update(DATABASE_PATH=os.path.join(tmp, "data.db"), WP_BASE_URL=wordpress.url)
+        env_vars.update(DATABASE_PATH=os.path.join(tmp, "data.db"), WP_BASE_URL=wordpress.url, SECRET_KEY=OFFLINE_SECRET_KEY)
 
         # 1. The very first cold start on an empty volume: it applies every migration.
         fn = Function(py, task_root, runtime_dir, props["Handler"], env_vars, memory, tmp)

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from smoke_artifact import WordPressStandIn, basic, scratch_postgresql_database  # noqa: E402
+from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn, basic, scratch_postgresql_database  # noqa: E402
 from tests.concurrency_worker import WorkerPool, serve  # noqa: E402
 
 # What the handler's purchase runs (items/services.py, record_purchase): one
@@ -175,7 +175,7 @@ def writer_pool(engine: str, writers: int, env: dict[str, str], wordpress: WordP
     # As serverless.yml configures the function: no admin (so no admin middleware),
     # one database connection per instance, kept between requests.
     lambda_env = {**env, "ADMIN_ENABLED": "false", "CONN_MAX_AGE": "600", "MIGRATE_ON_START": "false",
-                  "WP_BASE_URL": wordpress.url, "LOG_LEVEL": "WARNING"}
+                  "WP_BASE_URL": wordpress.url, "LOG_LEVEL": "WARNING", "SECRET_KEY": OFFLINE_SECRET_KEY}
     return WorkerPool(writers, lambda_env, basic("admin"))
 
 

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.schema import DjangoGetter
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -15,7 +15,7 @@ from items.api import router as items_router
 from registries.api import router as registries_router
 from wpauth.security import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
-from . import __version__
+from . import __version__, readiness
 from .errors import ApiError
 from .openapi import document_errors
 from .security import ApiAuth
@@ -86,6 +86,20 @@ def root(request):
 @api.get("/health", auth=None, tags=["health"], summary="Liveness check")
 def health(request):
     return {"status": "healthy", "service": "aws-lambda-fastapi"}
+
+
+@api.get(
+    "/health/ready",
+    auth=None,
+    tags=["health"],
+    response={200: readiness.ReadinessOut, 503: readiness.NotReadyOut},
+    summary="Readiness check",
+)
+def ready(request):
+    """200 when the database is reachable and migrated and WordPress answers
+    as WordPress; else 503. No credentials needed, no secrets answered."""
+    state = readiness.check()
+    return Status(200 if state.ready else 503, state.as_json())
 
 
 def _detail(request, status: int, detail, **headers):

@@ -44,3 +44,10 @@ class GatewayTimeout(ApiError):
     """WordPress did not answer in time."""
 
     status_code = 504
+
+
+class DatabaseBusy(ApiError):
+    """Other writers held the database's lock until the request's deadline: worth retrying shortly."""
+
+    status_code = 503
+    headers = {"Retry-After": "1"}

@@ -1,5 +1,6 @@
 """Django's ASGI handler for a Lambda instance, which serves one request at a time."""
 
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
 
@@ -20,4 +21,32 @@ class LambdaASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":  # as Django's own handler
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        await self.handle(scope, receive, send)
+        await self.handle(with_public_prefix(scope), receive, send)
+
+
+def public_prefix(event: dict, path: str) -> str:
+    """What API Gateway's clients put before the API's own `path` (Mangum's,
+    without API_BASE_PATH): a REST API's stage when its execute-api URL was
+    used (`/prod/items`; event.path has no stage, requestContext.path has it),
+    then API_BASE_PATH when Mangum stripped it. Only configuration and API
+    Gateway's own fields, never the Host header."""
+    context = event.get("requestContext") or {}
+    stage = context.get("stage")
+    prefix = ""
+    if "httpMethod" in event and stage and context.get("path") == f"/{stage}{event.get('path')}":
+        prefix = f"/{stage}"
+    raw_path = event.get("path") if "httpMethod" in event else (context.get("http") or {}).get("path")
+    if settings.API_BASE_PATH != "/" and raw_path != path:
+        prefix += settings.API_BASE_PATH
+    return prefix
+
+
+def with_public_prefix(scope: dict) -> dict:
+    """The scope with that prefix as ASGI's root_path (included in `path`, as
+    the ASGI spec has it): Django takes it as SCRIPT_NAME, so request.path and
+    the URLs it builds (the trailing-slash redirect, the docs' schema URL) are
+    the ones the client used, while routing sees the API's own paths."""
+    prefix = public_prefix(scope.get("aws.event") or {}, scope["path"])
+    if not prefix:
+        return scope
+    return {**scope, "root_path": prefix, "path": prefix + scope["path"]}

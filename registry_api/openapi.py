@@ -8,14 +8,15 @@ declared route by route (where one forgotten route would make the schema lie):
 | status | when                                                         | operations                        |
 |--------|--------------------------------------------------------------|-----------------------------------|
 | 401    | no, unparsable or refused credentials (CONTRACT 6.1, D3)     | authenticated                     |
-| 503    | WordPress cannot verify credentials (D3), with Retry-After   | authenticated                     |
+| 503    | WordPress cannot verify credentials (D3), or the database    | authenticated                     |
+|        | stayed locked until the request's deadline; with Retry-After |                                   |
 | 422    | invalid parameters or body (CONTRACT 1.1)                    | with parameters or a body         |
 | 413    | body beyond DATA_UPLOAD_MAX_MEMORY_SIZE                      | with a body                       |
 | 404    | a resource named in the path or the body (`registry_id`)     | with path parameters or a body    |
 |        | does not exist, or is hidden from the caller (D1)            | naming one by `..._id`            |
 | 403    | access rules (D1), or WordPress refusing the caller          | WordPress-backed                  |
 | 502    | WordPress answered with an error or garbage (D3)             | WordPress-backed                  |
-| 504    | WordPress did not answer in time (D3)                        | WordPress-backed                  |
+| 504    | WordPress did not answer by the request's deadline (D3)      | WordPress-backed                  |
 
 A response an operation declares itself (e.g. 409 of a purchase) is kept as it is.
 """
@@ -88,8 +89,12 @@ RESPONSES: dict[int, tuple[str, str, dict[str, Any]]] = {
     413: ("Request body too large", ERROR, {}),
     422: ("Invalid parameters or body", VALIDATION_ERROR, {}),
     502: ("WordPress answered with an error or something that is not its REST API", ERROR, {}),
-    503: ("WordPress is unavailable: credentials cannot be verified", ERROR, {"Retry-After": RETRY_AFTER}),
-    504: ("WordPress did not answer in time", ERROR, {}),
+    503: (
+        "WordPress is unavailable: credentials cannot be verified; or the database is busy",
+        ERROR,
+        {"Retry-After": RETRY_AFTER},
+    ),
+    504: ("WordPress did not answer in time (the request's deadline)", ERROR, {}),
 }
 
 

@@ -13,7 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-set-SECRET_KEY-in-production")
+# For local work only: with DEBUG off the service refuses to start with it
+# (registry_api/checks.py), as with any other known or empty key.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 
 # API Gateway sends its execute-api host or the custom domain, a local server
@@ -35,11 +38,13 @@ INSTALLED_APPS = [
     "items",
     "registries",
     "wpauth",
+    "registry_api",  # its system checks and the request deadline's database hook (apps.py)
 ]
 
 # What the JSON API needs, everywhere. Both run in the handler's own mode: no
 # thread hops under ASGI (registry_api.middleware.PlainMiddleware).
 API_MIDDLEWARE = [
+    "registry_api.deadline.deadline_middleware",  # first: the request's deadline covers everything after it
     "registry_api.middleware.CORSMiddleware",
     "registry_api.middleware.JSONMethodNotAllowedMiddleware",
 ]
@@ -84,9 +89,11 @@ TEMPLATES = [
 # instance: WAL needs shared memory that NFS clients cannot share, so the
 # rollback journal is used, writers wait up to 5 s for the lock instead of
 # failing, and write transactions take the lock up front (BEGIN IMMEDIATE) so
-# two writers never deadlock upgrading a read lock.
+# two writers never deadlock upgrading a read lock. Within a request, the wait
+# is cut further to the request's deadline (registry_api/deadline.py).
+SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_OPTIONS = {
-    "init_command": "PRAGMA journal_mode=DELETE; PRAGMA busy_timeout=5000",
+    "init_command": f"PRAGMA journal_mode=DELETE; PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
     "transaction_mode": "IMMEDIATE",
 }
 DATABASE_PATH = env.str("DATABASE_PATH", default="data.db")
@@ -116,11 +123,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 # requests without a manual step). Operators can turn it off and migrate by hand.
 MIGRATE_ON_START = env.bool("MIGRATE_ON_START", default=True)
 
+# Seconds a request may wait in all, on WordPress and on the database: its
+# deadline (D3). On Lambda it is also cut to the invocation's remaining time
+# minus a margin (registry_api/deadline.py).
+REQUEST_BUDGET = env.float("REQUEST_BUDGET", default=20.0)
+
 # --- WordPress ------------------------------------------------------------
 WP_BASE_URL = env.str("WP_BASE_URL", default="http://localhost:8082")
+# Seconds one WordPress call may take in all (connecting, sending, the whole
+# answer), within the request's deadline.
 WP_TIMEOUT = env.float("WP_TIMEOUT", default=10.0)
 WP_AUTH_CACHE_TTL = env.float("WP_AUTH_CACHE_TTL", default=300.0)
 WP_AUTH_CACHE_SIZE = env.int("WP_AUTH_CACHE_SIZE", default=1024)
+# Seconds credentials WordPress refused (its 401) are refused again without
+# asking it; 0 asks every time (D6).
+WP_AUTH_NEGATIVE_CACHE_TTL = env.float("WP_AUTH_NEGATIVE_CACHE_TTL", default=5.0)
 # Seconds a client should wait before retrying when WordPress is unavailable.
 WP_RETRY_AFTER = env.int("WP_RETRY_AFTER", default=5)
 # Seconds the facts item access rules need about a registry (author, status;
@@ -141,12 +158,21 @@ CACHES = {
         "TIMEOUT": WP_AUTH_CACHE_TTL,
         "OPTIONS": {"MAX_ENTRIES": WP_AUTH_CACHE_SIZE, "CULL_FREQUENCY": WP_AUTH_CACHE_SIZE},
     },
+    # Credentials WordPress refused, the same way; apart, so that a flood of
+    # wrong passwords cannot evict verified users.
+    "wpauth-refused": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "wpauth-refused",
+        "TIMEOUT": WP_AUTH_NEGATIVE_CACHE_TTL,
+        "OPTIONS": {"MAX_ENTRIES": WP_AUTH_CACHE_SIZE, "CULL_FREQUENCY": WP_AUTH_CACHE_SIZE},
+    },
 }
 
 # --- HTTP -----------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["*"])
 # Stage or custom-domain base path that API Gateway leaves in the path ("/prod").
-API_BASE_PATH = env.str("API_BASE_PATH", default="/")
+# One leading slash and none after: Mangum strips the prefix as written.
+API_BASE_PATH = "/" + env.str("API_BASE_PATH", default="/").strip("/")
 # Admin sessions live in a signed cookie: no session table to write on EFS.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 

@@ -13,14 +13,31 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.urls import get_resolver
 
+from .checks import deployment_settings
+
 logger = logging.getLogger(__name__)
 
 
 def prepare() -> None:
+    refuse_known_secrets()
     # Import the URLconf now (it pulls in Ninja and pydantic) rather than in the first request.
     get_resolver().url_patterns
     if settings.MIGRATE_ON_START:
         migrate_if_needed()
+
+
+def refuse_known_secrets() -> None:
+    """With DEBUG off, stop the process (one log line, exit status 1) when a
+    secret is known or missing, or WordPress is the example site: Lambda's INIT
+    fails and no request is ever served with them."""
+    if settings.DEBUG:
+        return
+    errors = deployment_settings()
+    if errors:
+        logger.critical(
+            "refusing to start (DEBUG is off): %s", "; ".join(f"{error.msg}. {error.hint}" for error in errors)
+        )
+        raise SystemExit(1)
 
 
 def _pending_migrations() -> list:
@@ -93,10 +110,15 @@ def _migration_lock():
         yield
 
 
+def is_migrated() -> bool:
+    """Every migration is applied (DatabaseError if the database cannot be reached)."""
+    return _surely_migrated() or not _pending_migrations()
+
+
 def migrate_if_needed() -> None:
     """Apply pending migrations: a fresh database (an empty EFS volume) serves
     its first request without a manual step. Racing cold starts queue on the lock."""
-    if _surely_migrated() or not _pending_migrations():
+    if is_migrated():
         return
     with _migration_lock():
         if _pending_migrations():  # another process may have finished meanwhile

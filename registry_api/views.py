@@ -19,13 +19,18 @@ def _routed(path: str) -> bool:
 @csrf_exempt
 def not_found(request, path: str = ""):
     """404 `{"detail": "Not Found"}`, or a 307 to the same path with the
-    trailing slash toggled when that one is a route (`/items/` → `/items`)."""
+    trailing slash toggled when that one is a route (`/items/` → `/items`).
+
+    The Location is a path, never a URL built from the Host header (which
+    anyone can send): the prefix the client used (SCRIPT_NAME: a stage,
+    API_BASE_PATH; registry_api/lambda_asgi.py) and the route."""
     current = request.path_info
     if current != "/":
         other = current.rstrip("/") if current.endswith("/") else current + "/"
         if _routed(other):
             query = request.META.get("QUERY_STRING", "")
-            return HttpResponseTemporaryRedirect(request.build_absolute_uri(other + (f"?{query}" if query else "")))
+            location = request.META.get("SCRIPT_NAME", "").rstrip("/") + other
+            return HttpResponseTemporaryRedirect(location + (f"?{query}" if query else ""))
     return JsonResponse({"detail": "Not Found"}, status=404)
 
 

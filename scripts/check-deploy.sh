@@ -18,6 +18,8 @@
 #   3. serverless package --param=api=rest --param=database=postgresql into a
 #      temp dir: the other API flavour and the other database's artifact
 #   4. serverless package (HTTP API variant on SQLite, the default) -> .serverless/
+#      (in both templates, scripts/check_limits.py finds the throttling and the
+#      reserved concurrency of serverless.yml's defaults)
 #   5. cfn-lint on both generated CloudFormation templates
 #   6. scripts/smoke_artifact.py on each zip: unpacked and run in isolation under
 #      awslambdaric with v1/v2 events, /health and an authenticated item round
@@ -89,11 +91,13 @@ step "3/6 serverless package --param=api=rest --param=database=postgresql into a
   || { cat "$TMP/package-rest.log"; exit 1; }
 grep -q '"ApiKeyRequired": true' "$TMP/rest/cloudformation-template-update-stack.json" || { echo "REST variant: methods do not require the API key"; exit 1; }
 echo "ok: REST methods require x-api-key"
+"$PYTHON_BIN" scripts/check_limits.py rest "$TMP/rest/cloudformation-template-update-stack.json"
 # (sls removes .serverless/ on every package, even with --package: so this one goes first)
 
 step "4/6 serverless package (HTTP API, the default) -> .serverless/"
 rm -rf .serverless
 "${SLS[@]}" package
+"$PYTHON_BIN" scripts/check_limits.py http .serverless/cloudformation-template-update-stack.json
 ZIP=.serverless/restart-registry-api.zip
 "$PYTHON_BIN" - "$ZIP" <<'PY'
 import os, sys, zipfile

@@ -12,9 +12,10 @@
   against a fake Runtime API (scripts/fake_runtime_api.py), with the
   template's environment except the database (a fresh SQLite file in a temp
   dir, migrated by the cold start as an empty EFS volume would be; or with
-  --postgresql, a new empty database on that server, dropped afterwards) and
-  WP_BASE_URL (a loopback WordPress stand-in answering users/me).
-- Sends API Gateway v2 and v1 events: /health; POST /items then GET
+  --postgresql, a new empty database on that server, dropped afterwards),
+  WP_BASE_URL (a loopback WordPress stand-in answering users/me) and
+  SECRET_KEY (the template's placeholder is refused at start-up).
+- Sends API Gateway v2 and v1 events: /health, /health/ready; POST /items then GET
   /items/{id} as a WordPress user (both ways round: v2 then v1, v1 then v2);
   a 401 without credentials; operator invocations (showmigrations, a refused one).
 - Fails if the function imported anything from outside the unpacked zip (other
@@ -67,6 +68,12 @@ USERS = {
 }
 
 
+# The function refuses to start with serverless.yml's placeholder SECRET_KEY
+# (registry_api/checks.py): a deploy passes its own, and so do the offline
+# checks (this smoke test, serverless-offline, the benchmarks).
+OFFLINE_SECRET_KEY = "offline-checks-only-secret-key-not-for-any-deployment-0123456789"
+
+
 def basic(login: str) -> str:
     return "Basic " + base64.b64encode(f"{login}:{USERS[login][0]}".encode()).decode()
 
@@ -85,7 +92,8 @@ class WordPressStandIn:
     """A loopback WordPress that answers GET /wp-json/wp/v2/users/me?context=edit
     for USERS (401 rest_not_logged_in otherwise) and counts those calls,
     GET /wp-json/wp/v2/restart-registry/{id} with a published registry of alice's,
-    and the list of her registries (?author=2) with ALICE_REGISTRY_IDS."""
+    the list of her registries (?author=2) with ALICE_REGISTRY_IDS, and the
+    REST API's index (/wp-json/, for GET /health/ready)."""
 
     def __init__(self, users: dict = USERS) -> None:
         self.calls = 0
@@ -111,6 +119,8 @@ class WordPressStandIn:
             def do_GET(self):
                 path, _, query = self.path.partition("?")
                 path = path.rstrip("/")
+                if path == "/wp-json":
+                    return self._json(200, {"namespaces": ["oembed/1.0", "wp/v2"]})
                 registry = re.fullmatch(r"/wp-json/wp/v2/restart-registry/(\d+)", path)
                 listing = path == "/wp-json/wp/v2/restart-registry"
                 if path != "/wp-json/wp/v2/users/me" and not (registry or listing):
@@ -298,6 +308,7 @@ def main() -> int:
         else:
             function_env["DATABASE_PATH"] = os.path.join(data_dir, "data.db")
         function_env["WP_BASE_URL"] = wordpress.url
+        function_env["SECRET_KEY"] = OFFLINE_SECRET_KEY
         env = fra.lambda_environment(api, task_root, runtime_dir, function_env, int(props.get("MemorySize", 1024)))
         import_log = os.path.join(tmp, "imports.log")
         log_path = os.path.join(tmp, "function.log")
@@ -327,6 +338,7 @@ def main() -> int:
                 failures.append(f"INIT failed: {res['payload']}")
                 raise StopIteration
             call("v1 GET /health", rest_v1_event("GET", "/health"), 200)
+            call("v2 GET /health/ready", http_v2_event("GET", "/health/ready"), 200)
             call("v2 GET /items without credentials", http_v2_event("GET", "/items"), 401)
             item = {"registry_id": 7, "name": "Smoke-test kettle", "url": "https://example.com/kettle", "price": 24.5}
             auth = {"Authorization": basic("alice")}

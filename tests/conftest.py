@@ -14,6 +14,7 @@ import httpx
 import pytest
 import respx
 from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 
 from items.models import Item
@@ -143,13 +144,16 @@ def give_way(router: respx.Router, route: respx.Route, answer):
 
 @pytest.fixture(autouse=True)
 def _fresh_wordpress_state():
-    """Every test starts with empty credential and registry caches and a new HTTP client."""
+    """Every test starts with empty credential and registry caches, no cached
+    readiness check (the default cache) and a new HTTP client."""
     clear_cache()
     facts.clear()
+    caches["default"].clear()
     wp_client.reset_http_client()
     yield
     clear_cache()
     facts.clear()
+    caches["default"].clear()
     wp_client.reset_http_client()
 
 

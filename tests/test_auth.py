@@ -26,7 +26,7 @@ from wpauth import client as wp_client
 from wpauth.credentials import cache_key, verify
 from wpauth.errors import WordPressUnavailable
 from wpauth.identity import WordPressUser
-from wpauth.security import WordPressBasicAuth
+from wpauth.security import InvalidCredentials, WordPressBasicAuth
 
 PROBE = "/items/not-a-number"
 INVALID = "Invalid WordPress credentials"
@@ -189,27 +189,24 @@ def test_any_wordpress_401_is_invalid_credentials(users_me_route, code):
     assert users_me_route.call_count == 1
 
 
-@pytest.mark.parametrize(
-    "answer",
-    [
-        pytest.param(wp_error(403, "rest_forbidden"), id="403"),
-        pytest.param(httpx.Response(401, text="<html>401 Authorization Required</html>"), id="401-html"),
-        pytest.param(httpx.Response(401), id="401-empty"),
-        pytest.param(httpx.Response(401, json="Unauthorized"), id="401-json-string"),
-        pytest.param(httpx.Response(403, json=["forbidden"]), id="403-json-list"),
-    ],
-)
-def test_wordpress_refusing_users_me_is_401(users_me_route, answer):
-    users_me_route.mock(return_value=answer)
-    assert_refused(probe(basic("alice")))
-
-
 def test_the_stub_refuses_a_wrong_password(users_me_route):
     assert_refused(probe(basic("alice", "wrong-password")))
     assert wordpress_saw(users_me_route) == ["alice:wrong-password"]
 
 
 UNAVAILABLE = [
+    # Only WordPress's own REST error body speaks for WordPress (D3): anything
+    # else at its address says nothing about the credentials.
+    pytest.param(httpx.Response(403, html="<html><h1>403 Forbidden</h1>Request blocked by the firewall</html>"), id="403-waf-html"),
+    pytest.param(httpx.Response(401, text="<html>401 Authorization Required</html>"), id="401-html"),
+    pytest.param(httpx.Response(401), id="401-empty"),
+    pytest.param(httpx.Response(401, json="Unauthorized"), id="401-json-string"),
+    pytest.param(httpx.Response(401, json={"message": "Unauthorized"}), id="401-json-without-code"),
+    pytest.param(httpx.Response(401, json={"code": 401, "message": "Unauthorized"}), id="401-json-numeric-code"),
+    pytest.param(httpx.Response(403, json=["forbidden"]), id="403-json-list"),
+    pytest.param(httpx.Response(403, json={"error": "blocked", "ray": "8c1f"}), id="403-foreign-json"),
+    # WordPress's own 403: users/me refuses no credentials with it, so it is no verdict on them.
+    pytest.param(wp_error(403, "rest_forbidden"), id="403-wordpress"),
     pytest.param(wp_error(500, "internal_server_error"), id="500"),
     pytest.param(httpx.Response(502, text="<html>Bad Gateway</html>"), id="502-html"),
     pytest.param(httpx.Response(503), id="503-empty"),
@@ -390,24 +387,100 @@ def test_the_default_bound_is_1024_and_the_default_ttl_300(monkeypatch):
     assert fresh["WP_AUTH_CACHE_SIZE"] == 1024
     assert fresh["CACHES"]["wpauth"]["OPTIONS"] == {"MAX_ENTRIES": 1024, "CULL_FREQUENCY": 1024}
     assert fresh["WP_AUTH_CACHE_TTL"] == 300.0
+    assert fresh["CACHES"]["wpauth-refused"]["OPTIONS"] == {"MAX_ENTRIES": 1024, "CULL_FREQUENCY": 1024}
+    assert fresh["WP_AUTH_NEGATIVE_CACHE_TTL"] == 5.0
 
 
 @pytest.mark.parametrize(
-    ("failure", "status"),
+    "failure",
     [
-        pytest.param(wp_error(401, "incorrect_password"), 401, id="refused"),
-        pytest.param(wp_error(500, "internal_server_error"), 503, id="unavailable"),
-        pytest.param(httpx.ConnectError, 503, id="unreachable"),
+        pytest.param(wp_error(500, "internal_server_error"), id="unavailable"),
+        pytest.param(httpx.ConnectError, id="unreachable"),
+        pytest.param(httpx.Response(403, html="<html>blocked</html>"), id="firewall"),
     ],
 )
-def test_failures_are_not_cached(users_me_route, failure, status):
+def test_wordpress_failing_is_never_cached(users_me_route, failure):
     answer_with(users_me_route, failure)
-    assert [probe(basic("alice")).status_code for _ in range(2)] == [status, status]
+    for _ in range(2):
+        assert_unavailable(probe(basic("alice")))
     assert users_me_route.call_count == 2
-    assert list(caches["wpauth"]._cache) == []
-    users_me_route.mock(side_effect=users_me)  # WordPress agrees again
+    assert list(caches["wpauth"]._cache) == list(caches["wpauth-refused"]._cache) == []
+    users_me_route.mock(side_effect=users_me)  # WordPress answers again
     assert_authenticated(probe(basic("alice")))
     assert users_me_route.call_count == 3
+
+
+# --- the negative cache: credentials WordPress refused (D6) ----------------------
+
+
+def test_a_thousand_requests_with_one_wrong_password_cost_one_call_per_period(users_me_route, settings, monkeypatch):
+    settings.WP_AUTH_NEGATIVE_CACHE_TTL = 5
+    clock = Clock(monkeypatch)
+    assert_refused(probe(basic("alice", "wrong-password")))
+    # The other 999 through the auth class every API request runs (the whole
+    # route, 1000 times, would only make the test slower), over 9.99 s: two periods of 5 s.
+    request = RequestFactory().get(PROBE, HTTP_AUTHORIZATION=basic("alice", "wrong-password"))
+    for _ in range(999):
+        clock.advance(0.01)
+        with pytest.raises(InvalidCredentials):
+            WordPressBasicAuth()(request)
+    assert users_me_route.call_count == 2
+    assert wordpress_saw(users_me_route) == ["alice:wrong-password"] * 2
+
+
+def test_each_new_wrong_password_costs_one_call(users_me_route):
+    for attempt in range(50):
+        assert_refused(probe(basic("alice", f"guess-{attempt}")))
+    assert users_me_route.call_count == 50
+
+
+def test_a_refusal_never_refuses_the_right_password(users_me_route):
+    assert_refused(probe(basic("alice", "wrong-password")))
+    assert_authenticated(probe(basic("alice")))
+    assert_refused(probe(basic("alice", "wrong-password")))  # still refused, from the cache
+    assert wordpress_saw(users_me_route) == ["alice:wrong-password", "alice:alice-app-password"]
+
+
+def test_credentials_wordpress_starts_accepting_wait_out_the_period(users_me_route, settings, monkeypatch):
+    """The price of the negative cache: an application password created just
+    after a refused attempt with it is refused for at most the period."""
+    settings.WP_AUTH_NEGATIVE_CACHE_TTL = 5
+    clock = Clock(monkeypatch)
+    users_me_route.mock(return_value=wp_error(401, "incorrect_password"))
+    assert verify("alice", password("alice")) is None
+    users_me_route.mock(side_effect=users_me)
+    clock.advance(4.9)
+    assert verify("alice", password("alice")) is None
+    clock.advance(0.2)
+    assert verify("alice", password("alice")) == ALICE
+    assert users_me_route.call_count == 2
+
+
+def test_refusals_never_evict_verified_users(users_me_route, settings, monkeypatch):
+    fresh = fresh_settings(monkeypatch, WP_AUTH_CACHE_SIZE="2")
+    settings.CACHES = fresh["CACHES"]
+    verify("alice", password("alice"))
+    for attempt in range(10):
+        assert verify("admin", f"guess-{attempt}") is None
+    assert len(caches["wpauth-refused"]._cache) == 2  # bounded too
+    assert verify("alice", password("alice")) == ALICE
+    assert users_me_route.call_count == 11  # alice's second check came from the cache
+
+
+def test_negative_ttl_zero_asks_wordpress_every_time(users_me_route, settings):
+    settings.WP_AUTH_NEGATIVE_CACHE_TTL = 0
+    for _ in range(3):
+        assert verify("alice", "wrong-password") is None
+    assert users_me_route.call_count == 3
+    assert list(caches["wpauth-refused"]._cache) == []
+
+
+def test_the_negative_cache_holds_no_credential(users_me_route):
+    assert_refused(probe(basic("alice", "wrong-password")))
+    ((key, pickled),) = caches["wpauth-refused"]._cache.items()
+    assert key == f":1:{hashlib.sha256(b'alice:wrong-password').hexdigest()}"
+    assert pickle.loads(pickled) is True
+    assert b"wrong-password" not in pickled
 
 
 def test_different_credentials_are_cached_independently(users_me_route):

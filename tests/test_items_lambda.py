@@ -163,12 +163,48 @@ def test_items_through_the_lambda_handler(either_handler, build, name):
         assert "access-control-allow-origin" not in headers
 
 
-@pytest.mark.parametrize(("build", "public_path"), [(http_v2_event, "/items"), (rest_v1_event, "/prod/items")], ids=["v2", "v1"])
-def test_a_trailing_slash_redirects_to_the_slash_less_path(lambda_handler, build, public_path):
-    status, headers, body = call(lambda_handler, build, "GET", "/items/", query="limit=1")
-    assert (status, body) == (307, "")
-    # A REST API's execute-api URL carries the stage, which the redirect leaves out (as v1.0.x did).
-    assert headers["location"] in {f"https://{API_HOST}{path}?limit=1" for path in ("/items", public_path)}
+def custom_domain(event: dict) -> dict:
+    """A REST API event through a custom domain: requestContext.path is the
+    path the client used, base path mapping included and no stage."""
+    event["requestContext"]["path"] = event["path"]
+    return event
+
+
+@pytest.mark.parametrize("host", [API_HOST, "evil.example"])
+@pytest.mark.parametrize(
+    ("build", "event_path", "stage", "base_path", "location"),
+    [
+        pytest.param(http_v2_event, "/items/", "$default", "/", "/items", id="v2"),
+        # A REST API's execute-api URL carries the stage; event.path does not.
+        pytest.param(rest_v1_event, "/items/", "prod", "/", "/prod/items", id="v1-stage"),
+        # A custom domain's base path mapping (API_BASE_PATH), in the path of both versions.
+        pytest.param(http_v2_event, "/registry/items/", "$default", "/registry", "/registry/items", id="v2-base-path"),
+        pytest.param(
+            lambda *args, **kwargs: custom_domain(rest_v1_event(*args, **kwargs)),
+            "/registry/items/", "prod", "/registry", "/registry/items", id="v1-base-path",
+        ),
+        # An HTTP API's named stage stays in rawPath: API_BASE_PATH names it.
+        pytest.param(http_v2_event, "/dev/items/", "dev", "/dev", "/dev/items", id="v2-named-stage"),
+    ],
+)
+def test_a_trailing_slash_redirects_to_the_path_the_client_used(
+    lambda_handler, settings, build, event_path, stage, base_path, location, host
+):
+    """Never to the Host header's site (anyone can send one); always through the stage or base path."""
+    settings.API_BASE_PATH = base_path
+    handler = Mangum(LambdaASGIHandler(), lifespan="off", api_gateway_base_path=base_path)
+    status, headers, body = invoke(handler, build("GET", event_path, query="limit=1", stage=stage, host=host))
+    assert (status, headers["location"], body) == (307, f"{location}?limit=1", "")
+    status, _, _ = invoke(handler, build("GET", event_path.replace("items/", "health"), stage=stage, host=host))
+    assert status == 200  # the API's own routes are reached the same way
+
+
+@BUILDERS
+@pytest.mark.parametrize("path", ["//evil.example/items/", "//evil.example/items", "/\\evil.example/items/"])
+def test_no_redirect_leaves_the_api(lambda_handler, build, path):
+    status, headers, body = call(lambda_handler, build, "GET", path, host="evil.example")
+    assert (status, body) == (404, {"detail": "Not Found"})
+    assert "location" not in headers
 
 
 @BUILDERS

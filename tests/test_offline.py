@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from smoke_artifact import WordPressStandIn
+from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, basic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +90,7 @@ class Offline:
             "api": api,
             "databasePath": str(tmp / f"{api}.db"),
             "wpBaseUrl": wordpress_url,
+            "secretKey": OFFLINE_SECRET_KEY,  # the placeholder would not start (registry_api/checks.py)
             "restApiKey": REST_API_KEY,
         }
         cmd = ["node", str(SLS), "offline", "start", "--httpPort", str(self.port), "--lambdaPort", str(lambda_port)]

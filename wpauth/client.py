@@ -5,16 +5,31 @@ the TLS context); each call gets its own light wp-python transport that adds
 the caller's `Authorization` header, so no credential is ever shared between
 callers and wp-python's per-transport state (last response, pagination) stays
 per call.
+
+Time: a call ends within WP_TIMEOUT and by the request's deadline
+(registry_api/deadline.py), whatever WordPress does. httpx's timeouts bound
+each socket operation, so a server that sends a byte now and then would never
+trip them; here every connect, read and write is given only the time left,
+and none starts once it is gone.
+
+Who speaks: an error status counts as WordPress's answer only with WordPress's
+REST error body (`{"code": ..., "message": ...}`). Anything else at that
+address (a firewall's 403 page, a proxy's 502, some other JSON) is
+WordPressBadResponse: WordPress could not be heard, so nothing is concluded
+about the caller's credentials or rights.
 """
 
 import threading
 from typing import Any
 
+import httpcore
 import httpx
 from django.conf import settings
 from wp_python.auth import ApplicationPasswordAuth
-from wp_python.exceptions import raise_for_status
+from wp_python.exceptions import WordPressError
 from wp_python.transport import APIResponse, HttpxTransport
+
+from registry_api import deadline
 
 from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
 from .identity import WordPressUser
@@ -23,12 +38,68 @@ _client: httpx.Client | None = None
 _client_lock = threading.Lock()
 
 
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every operation ends by the deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, _time_left(timeout, httpcore.ConnectTimeout))
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, with connections that end by the deadline."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None) -> httpcore.NetworkStream:
+        timeout = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None) -> httpcore.NetworkStream:
+        timeout = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _time_left(timeout: float | None, expired: type[Exception]) -> float | None:
+    """`timeout` cut to the time before the deadline; `expired` once it is gone."""
+    left = deadline.remaining()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise expired("the deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
 def http_client() -> httpx.Client:
     """The process-wide client, created on first use (settings may change in tests)."""
     global _client
     with _client_lock:
         if _client is None or _client.is_closed:
+            transport = httpx.HTTPTransport()
+            # httpx has no parameter for httpcore's network backend: wrap the one its pool uses.
+            transport._pool._network_backend = _DeadlineBackend(transport._pool._network_backend)
             _client = httpx.Client(
+                transport=transport,
                 base_url=f"{settings.WP_BASE_URL.rstrip('/')}/wp-json",
                 headers={"Accept": "application/json", "User-Agent": "restart-registry-api"},
                 timeout=settings.WP_TIMEOUT,
@@ -45,40 +116,69 @@ def reset_http_client() -> None:
         _client = None
 
 
-class CallerTransport(HttpxTransport):
-    """wp-python's transport on the shared client, speaking as one caller."""
+def is_rest_error(response: httpx.Response) -> bool:
+    """The body WordPress's REST API answers an error with: `{"code": ..., "message": ..., "data": ...}`."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str)
+
+
+class WordPressTransport(HttpxTransport):
+    """wp-python's transport on the shared client, within WP_TIMEOUT and the
+    request's deadline, with every failure in the `errors` module's terms or
+    as a wp-python error that WordPress itself answered."""
+
+    def __init__(self) -> None:
+        super().__init__(http_client())
+
+    def request(self, method: str, path: str, *args: Any, **kwargs: Any) -> APIResponse:
+        with deadline.within(settings.WP_TIMEOUT):
+            if deadline.remaining() <= 0:
+                raise WordPressTimeout(f"no time left to ask WordPress {method} {path}")
+            try:
+                return super().request(method, path, *args, **kwargs)
+            except WordPressError as exc:
+                if not is_rest_error(self.last_response):
+                    raise self._not_wordpress(method, path) from exc
+                raise
+            except AttributeError:
+                # wp-python's raise_for_status() calls .get() on the decoded
+                # error body: one that is not an object is not WordPress's.
+                if self.last_response is None or self.last_response.status_code < 400:
+                    raise
+                raise self._not_wordpress(method, path) from None
+            except httpx.TimeoutException as exc:
+                raise WordPressTimeout(f"WordPress did not answer {method} {path} in time") from exc
+            except httpx.HTTPError as exc:
+                raise WordPressUnavailable(f"WordPress unreachable for {method} {path}: {type(exc).__name__}") from exc
+            except ValueError as exc:  # e.g. a non-numeric X-WP-Total header
+                raise WordPressBadResponse(f"WordPress answered {method} {path} with an unreadable response") from exc
+
+    def _not_wordpress(self, method: str, path: str) -> WordPressBadResponse:
+        status = self.last_response.status_code
+        return WordPressBadResponse(f"{method} {path} answered HTTP {status} without WordPress's REST error body")
+
+
+class CallerTransport(WordPressTransport):
+    """The transport speaking as one caller."""
 
     def __init__(self, username: str, password: str) -> None:
-        super().__init__(http_client())
+        super().__init__()
         # ApplicationPasswordAuth drops the display spaces of application passwords.
         self._auth_headers = ApplicationPasswordAuth(username, password).get_headers()
 
     def request(self, method: str, path: str, *args: Any, headers: dict[str, str] | None = None, **kwargs: Any) -> APIResponse:
-        try:
-            return super().request(method, path, *args, headers={**(headers or {}), **self._auth_headers}, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise WordPressTimeout(f"WordPress did not answer {method} {path} in time") from exc
-        except httpx.HTTPError as exc:
-            raise WordPressUnavailable(f"WordPress unreachable for {method} {path}: {type(exc).__name__}") from exc
-        except ValueError as exc:  # e.g. a non-numeric X-WP-Total header
-            raise WordPressBadResponse(f"WordPress answered {method} {path} with an unreadable response") from exc
-        except AttributeError:
-            # wp-python's raise_for_status() calls .get() on the decoded error
-            # body, so a JSON error body that is not an object (a proxy's
-            # "Unauthorized", a list) escaped as AttributeError, i.e. a 500 (D3).
-            # Classify such an answer by its status alone.
-            response = self.last_response
-            if response is None or response.status_code < 400:
-                raise
-            raise_for_status(response.status_code, {"message": response.text})
-            raise  # unreachable: raise_for_status raises for every status >= 400
+        return super().request(method, path, *args, headers={**(headers or {}), **self._auth_headers}, **kwargs)
 
 
 def fetch_current_user(username: str, password: str) -> WordPressUser:
     """`GET /wp/v2/users/me?context=edit` as the caller.
 
-    Raises wp-python's `AuthenticationError`/`PermissionError` for refused
-    credentials, the `errors` module's classes for an unreachable or garbled WordPress.
+    Raises wp-python's `AuthenticationError` for WordPress's own 401, its other
+    errors for WordPress's other refusals, and the `errors` module's classes for
+    an unreachable, slow, garbled or foreign answer.
     """
     # wp-python's UsersEndpoint.me() would reject a site that sends "meta": [],
     # so the body is read raw and parsed here.
@@ -87,3 +187,9 @@ def fetch_current_user(username: str, password: str) -> WordPressUser:
         return WordPressUser.from_wordpress(response.data)
     except ValueError as exc:
         raise WordPressBadResponse(str(exc)) from exc
+
+
+def rest_index() -> Any:
+    """`GET /wp-json/` without credentials, the namespaces only: what the WordPress
+    address answers for its REST API's index."""
+    return WordPressTransport().request("GET", "/", params={"_fields": "namespaces"}).data

@@ -1,25 +1,32 @@
-"""Verifying WordPress credentials, with the per-process cache of D6.
+"""Verifying WordPress credentials, with the per-process caches of D6.
 
-- Keys are SHA-256 digests: the cache never holds a credential.
-- Entries live WP_AUTH_CACHE_TTL seconds (0 disables the cache) in the
+- Keys are SHA-256 digests: no cache ever holds a credential.
+- A verified user lives WP_AUTH_CACHE_TTL seconds (0 disables the cache) in the
   bounded, least-recently-used "wpauth" cache (settings.CACHES).
-- Only successes are cached: a refused or failed check is asked again next time.
+- Credentials WordPress refused (its own 401) are refused again without asking
+  for WP_AUTH_NEGATIVE_CACHE_TTL seconds (0 disables it), in the "wpauth-refused"
+  cache, bounded the same way and apart, so refusals never evict verified users.
+  A client retrying one wrong password costs WordPress one call per period;
+  each new wrong password still costs one call (throttling bounds those).
+- WordPress being unavailable is never cached.
 - Concurrent misses for the same credentials make one WordPress call; the
-  others wait for its outcome.
+  others wait for its outcome, no longer than their own deadline.
 """
 
 import hashlib
 import logging
 import threading
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
 from django.core.cache import caches
 from wp_python.exceptions import AuthenticationError, WordPressError
-from wp_python.exceptions import PermissionError as WordPressPermissionError
+
+from registry_api import deadline
 
 from .client import fetch_current_user
-from .errors import WordPressBadResponse, WordPressUnavailable
+from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
 from .identity import WordPressUser
 
 logger = logging.getLogger(__name__)
@@ -36,14 +43,16 @@ def verify(username: str, password: str) -> WordPressUser | None:
     """The WordPress user these credentials belong to, or None if WordPress refuses them.
 
     Raises WordPressUnavailable when WordPress cannot say (down, slow, 5xx,
-    garbage): a credential is not invalid because WordPress is unwell.
+    garbage, an answer that is not WordPress's): a credential is not invalid
+    because WordPress is unwell or out of reach.
     """
     key = cache_key(username, password)
-    ttl = settings.WP_AUTH_CACHE_TTL
-    if ttl > 0:
+    if settings.WP_AUTH_CACHE_TTL > 0:
         cached = caches["wpauth"].get(key)
         if cached is not None:
             return cached
+    if settings.WP_AUTH_NEGATIVE_CACHE_TTL > 0 and caches["wpauth-refused"].get(key):
+        return None
 
     with _in_flight_lock:
         pending = _in_flight.get(key)
@@ -51,12 +60,11 @@ def verify(username: str, password: str) -> WordPressUser | None:
         if leader:
             pending = _in_flight[key] = Future()
     if not leader:
-        return pending.result()
+        return _outcome_of(pending)
 
     try:
         user = _ask_wordpress(username, password)
-        if user is not None and ttl > 0:
-            caches["wpauth"].set(key, user, timeout=ttl)
+        _remember(key, user)
         pending.set_result(user)
         return user
     except BaseException as exc:
@@ -67,11 +75,29 @@ def verify(username: str, password: str) -> WordPressUser | None:
             _in_flight.pop(key, None)
 
 
+def _outcome_of(pending: Future) -> WordPressUser | None:
+    """Another request's check of the same credentials, waited for until this request's deadline."""
+    left = deadline.remaining()
+    try:
+        return pending.result(timeout=None if left is None else max(left, 0))
+    except FutureTimeout:
+        raise WordPressTimeout("WordPress did not answer in time (another request's check)") from None
+
+
+def _remember(key: str, user: WordPressUser | None) -> None:
+    if user is not None:
+        if settings.WP_AUTH_CACHE_TTL > 0:
+            caches["wpauth"].set(key, user, timeout=settings.WP_AUTH_CACHE_TTL)
+    elif settings.WP_AUTH_NEGATIVE_CACHE_TTL > 0:
+        caches["wpauth-refused"].set(key, True, timeout=settings.WP_AUTH_NEGATIVE_CACHE_TTL)
+
+
 def _ask_wordpress(username: str, password: str) -> WordPressUser | None:
     try:
         return fetch_current_user(username, password)
-    except (AuthenticationError, WordPressPermissionError):
-        # Any 401 means bad credentials, whatever WordPress's error code says.
+    except AuthenticationError:
+        # WordPress's own 401 (the client lets no other through) means bad
+        # credentials, whatever its error code says.
         return None
     except (WordPressError, WordPressBadResponse) as exc:
         logger.warning("WordPress could not verify credentials: %s", exc)
@@ -83,3 +109,4 @@ def _ask_wordpress(username: str, password: str) -> WordPressUser | None:
 
 def clear_cache() -> None:
     caches["wpauth"].clear()
+    caches["wpauth-refused"].clear()

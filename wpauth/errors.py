@@ -11,8 +11,9 @@ class WordPressUnavailable(Exception):
 
 
 class WordPressTimeout(WordPressUnavailable):
-    """WordPress did not answer within WP_TIMEOUT."""
+    """WordPress did not answer in time: within WP_TIMEOUT, and by the request's deadline."""
 
 
 class WordPressBadResponse(Exception):
-    """WordPress answered, but not with what its REST API promises."""
+    """The WordPress address answered, but not with what WordPress's REST API
+    promises: garbage, or an error that is not WordPress's (a firewall's page, a proxy's 502)."""

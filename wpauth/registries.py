@@ -12,8 +12,11 @@ Whatever goes wrong comes out as an API error, never as a 500 (D3):
 | 404 on one registry (get, update, delete)        | 404 `Registry not found`    |
 | 403                                              | 403 `Not authorized`        |
 | 401 (the credentials stopped working)            | 401, `WWW-Authenticate: Basic` |
-| no answer in time                                | 504                         |
+| no answer in time (WP_TIMEOUT, the deadline)     | 504                         |
 | unreachable, 5xx, any other error, garbage       | 502 `WordPress error: ...`  |
+
+The 404, 403 and 401 rows need WordPress's own REST error body; the same
+status from something else at its address (a firewall, a proxy) is a 502.
 """
 
 import logging

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+class RegistryApiConfig(AppConfig):
+    """The project package as an app: its system checks and the database side of the request deadline."""
+
+    name = "registry_api"
+    verbose_name = "Restart Registry API"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the checks)
+        from .deadline import bound_sqlite_waits
+
+        connection_created.connect(bound_sqlite_waits, dispatch_uid="registry_api.deadline")
