@@ -16,6 +16,7 @@ from registries.api import router as registries_router
 from wpauth.security import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
 from . import __version__
+from .docs import SwaggerDocs
 from .errors import ApiError
 from .openapi import document_errors
 from .security import ApiAuth
@@ -71,6 +72,7 @@ api = RegistryAPI(
     description="Wishlist items and WordPress-backed gift registries for the Restart Registry plugin.",
     auth=ApiAuth(),
     docs_url="/docs",
+    docs=SwaggerDocs(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 
