@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.staticfiles.views import serve
 from django.urls import path, re_path
 
 from .api import api
@@ -11,6 +10,8 @@ urlpatterns = [path("", api.urls), path("redoc", redoc_view(api), name="redoc")]
 if settings.ADMIN_ENABLED:
     urlpatterns.insert(0, path("admin/", admin.site.urls))
 if settings.DOCS_OFFLINE:
+    from django.contrib.staticfiles.views import serve
+
     # The files of /docs and /redoc (and the admin's), from the installed apps,
     # served by this process whatever server runs it: nothing else to set up locally.
     urlpatterns.append(re_path(rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.+)$", serve, {"insecure": True}))

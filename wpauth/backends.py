@@ -90,12 +90,12 @@ class WordPressStaffBackend(ModelBackend):
         return user
 
     def configure_user(self, request, wordpress_user: WordPressUser):
-        user, created = get_user_model().objects.get_or_create(username=wordpress_user.login)
+        user, _ = get_user_model().objects.get_or_create(username=wordpress_user.login)
         user.email = wordpress_user.email
         user.first_name = wordpress_user.display_name[:150]
         user.is_staff = user.is_active = True
-        user.is_superuser = False  # also for local users of earlier versions, which made them superusers
-        if created:
-            user.set_unusable_password()
+        # Also for local users that earlier versions made superusers, or an operator gave a password.
+        user.is_superuser = False
+        user.set_unusable_password()
         user.save()
         return user
