@@ -69,7 +69,12 @@ class RegistryAPI(NinjaAPI):
 api = RegistryAPI(
     title="Restart Registry API",
     version=__version__,
-    description="Wishlist items and WordPress-backed gift registries for the Restart Registry plugin.",
+    description=(
+        "Wishlist items and WordPress-backed gift registries for the Restart Registry plugin. "
+        "Every route but `/` and `/health` takes HTTP Basic auth: a WordPress login and one of its "
+        "application passwords. The reference, with the access rules and every error, is `docs/api.md` "
+        "in the repository."
+    ),
     auth=ApiAuth(),
     docs_url="/docs",
     docs=SwaggerDocs(settings={"validatorUrl": None}),
