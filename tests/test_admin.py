@@ -32,6 +32,7 @@ def test_the_two_shares_rebuild_the_password_and_neither_is_it(password):
 def test_shares_that_do_not_fit_rebuild_nothing(browser_share):
     server_share, _ = split("abcd efgh ijkl mnop qrst uvwx")
     assert join(server_share, browser_share) is None
+    assert join("", browser_share) is None  # a session that never logged in through WordPress
 
 
 def test_not_even_a_superuser_may_add_change_or_delete(db):

@@ -59,6 +59,8 @@ def split(password: str) -> tuple[str, str]:
 
 def join(server_share: str, browser_share: str) -> str | None:
     """The password, or None if the shares do not fit together."""
+    if not server_share or not browser_share:
+        return None
     try:
         return _xor(base64.b64decode(browser_share, validate=True), base64.b64decode(server_share)).decode()
     except ValueError:  # bad base64, lengths differ, not UTF-8
