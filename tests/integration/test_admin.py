@@ -2,6 +2,7 @@
 WordPress administrators, a login that asks WordPress and says why it refuses,
 sessions WordPress keeps vouching for."""
 
+import base64
 import logging
 import re
 import secrets
@@ -294,9 +295,10 @@ def test_a_session_wordpress_no_longer_vouches_for_ends_at_the_next_recheck(
     elif change == "wordpress down":
         settings.WP_BASE_URL = closed_port_url
         wp_client.reset_http_client()  # the process-wide client was made for the real one
-    elif change == "share tampered with":
-        share = client.cookies[admin_session.COOKIE].value
-        client.cookies[admin_session.COOKIE] = share[:-4] + ("AAA=" if share[-4:] != "AAA=" else "BBB=")
+    elif change == "share tampered with":  # one bit: it rebuilds a wrong password
+        share = bytearray(base64.b64decode(client.cookies[admin_session.COOKIE].value))
+        share[0] ^= 1
+        client.cookies[admin_session.COOKIE] = base64.b64encode(share).decode()
     else:
         del client.cookies[admin_session.COOKIE]
     assert client.get(CHANGELIST).status_code == 200  # not due yet: one re-check per ADMIN_RECHECK_INTERVAL
@@ -307,6 +309,7 @@ def test_a_session_wordpress_no_longer_vouches_for_ends_at_the_next_recheck(
     expected = {
         "demoted": admin_session.ENDED[Refusal.NOT_ADMINISTRATOR],
         "revoked": admin_session.ENDED[Refusal.CREDENTIALS],
+        "share tampered with": admin_session.ENDED[Refusal.CREDENTIALS],
         "wordpress down": admin_session.ENDED[Refusal.UNAVAILABLE],
     }.get(change, admin_session.NO_SHARE)
     assert [str(message) for message in response.context["messages"]] == [expected]
