@@ -16,7 +16,7 @@ from registries.api import router as registries_router
 from wpauth.security import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
 from . import __version__
-from .docs import SwaggerDocs
+from .docs import SwaggerDocs, docs_view
 from .errors import ApiError
 from .openapi import document_errors
 from .security import ApiAuth
@@ -78,6 +78,7 @@ api = RegistryAPI(
     auth=ApiAuth(),
     docs_url="/docs",
     docs=SwaggerDocs(settings={"validatorUrl": None}),
+    docs_decorator=docs_view,
     openapi_url="/openapi.json",
 )
 

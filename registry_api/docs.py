@@ -36,12 +36,13 @@ class RedocDocs(OwnHostOnly, Redoc):
     pass
 
 
+def docs_view(view):
+    """/docs, /redoc and /openapi.json answer GET only: other methods get the
+    API's JSON 405 (without this, the admin's CSRF check would answer a POST
+    with an HTML 403)."""
+    return csrf_exempt(require_GET(view))
+
+
 def redoc_view(api):
     """The /redoc view of `api`, which the FastAPI service had: the same schema in Redoc."""
-
-    @csrf_exempt  # a JSON 405 for other methods, not the admin's CSRF page
-    @require_GET
-    def redoc(request):
-        return RedocDocs().render_page(request, api)
-
-    return redoc
+    return docs_view(lambda request: RedocDocs().render_page(request, api))

@@ -79,6 +79,11 @@ def probe(tmp_path, **environment) -> dict:
     return json.loads(result.stdout.splitlines()[-1])
 
 
+# The probes run on a SQLite file of their own: a second engine would repeat them, not test them.
+ON_ITS_OWN_FILE = pytest.mark.sqlite_only(reason="a process on its own SQLite file; the engine makes no difference")
+
+
+@ON_ITS_OWN_FILE
 @pytest.mark.parametrize("environment", [{}, {"ADMIN_ENABLED": "false"}], ids=["default", "lambda"])
 def test_the_admin_is_off_by_default_and_on_lambda_and_loads_nothing(tmp_path, environment):
     seen = probe(tmp_path, **environment)
@@ -89,6 +94,7 @@ def test_the_admin_is_off_by_default_and_on_lambda_and_loads_nothing(tmp_path, e
     assert ADMIN_MODULES.isdisjoint(seen["modules"])
 
 
+@ON_ITS_OWN_FILE
 @pytest.mark.parametrize(("debug", "secure"), [("false", True), ("true", False)])
 def test_cookies_are_secure_unless_debug(tmp_path, debug, secure):
     seen = probe(tmp_path, ADMIN_ENABLED="true", DEBUG=debug)

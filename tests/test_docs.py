@@ -49,9 +49,13 @@ def test_the_docs_ask_for_the_schema_and_no_validator():
     assert "Redoc.init('/openapi.json'" in Client().get("/redoc").content.decode()
 
 
-def test_redoc_answers_other_methods_with_json():
-    response = Client().post("/redoc")
-    assert (response.status_code, response.json()) == (405, {"detail": "Method Not Allowed"})
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "HEAD"])
+def test_the_docs_answer_other_methods_with_json(path, method):
+    response = Client().generic(method, path)
+    assert (response.status_code, response["Allow"]) == (405, "GET")
+    if method != "HEAD":
+        assert response.json() == {"detail": "Method Not Allowed"}
 
 
 def test_the_openapi_texts_match_the_code():
