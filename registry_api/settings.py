@@ -167,8 +167,8 @@ SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_AGE", default=3600)
 # Seconds between re-checks of an admin session with WordPress (password still
 # valid, user still an administrator).
 ADMIN_RECHECK_INTERVAL = env.int("ADMIN_RECHECK_INTERVAL", default=300)
-# Cookies travel over HTTPS only, except in DEBUG (a plain-HTTP development
-# server; browsers accept Secure cookies from http://127.0.0.1 and localhost).
+# Cookies travel over HTTPS only, except in DEBUG. Browsers treat
+# http://127.0.0.1 and localhost (scripts/run.sh) as secure origins that may set them.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 
 LANGUAGE_CODE = "en-us"

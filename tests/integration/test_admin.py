@@ -227,6 +227,14 @@ def test_the_changelist_filters_and_searches(staff, inspected, query, names):
     assert listed(staff.get(CHANGELIST + query.format(**inspected))) == names
 
 
+def test_stored_html_is_shown_as_text(staff):
+    Item.objects.create(registry_id=7, name="<script>alert(1)</script>", url="javascript:alert(2)",
+                        retailer='<img src=x onerror="alert(3)">')
+    page = staff.get(CHANGELIST).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+
+
 def test_the_changelist_fits_a_laptop_and_links_each_registry_to_wordpress(staff, inspected, wordpress):
     page = staff.get(CHANGELIST).content.decode()
     columns = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', page)
@@ -282,7 +290,9 @@ def test_logout_ends_the_session_for_good(staff):
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
-@pytest.mark.parametrize("change", ["demoted", "revoked", "wordpress down", "share tampered with", "share missing"])
+@pytest.mark.parametrize(
+    "change", ["demoted", "revoked", "wordpress down", "share tampered with", "share missing", "another user's session"]
+)
 def test_a_session_wordpress_no_longer_vouches_for_ends_at_the_next_recheck(
     temporary_administrator, settings, closed_port_url, caplog, change
 ):
@@ -299,8 +309,12 @@ def test_a_session_wordpress_no_longer_vouches_for_ends_at_the_next_recheck(
         share = bytearray(base64.b64decode(client.cookies[admin_session.COOKIE].value))
         share[0] ^= 1
         client.cookies[admin_session.COOKIE] = base64.b64encode(share).decode()
-    else:
+    elif change == "share missing":
         del client.cookies[admin_session.COOKIE]
+    else:  # the session says it belongs to another WordPress user than the one the password is
+        session = Session.objects.get()
+        data = {**session.get_decoded(), admin_session.USER_ID: temporary_administrator.id + 1}
+        Session.objects.save(session.session_key, data, session.expire_date)
     assert client.get(CHANGELIST).status_code == 200  # not due yet: one re-check per ADMIN_RECHECK_INTERVAL
 
     settings.ADMIN_RECHECK_INTERVAL = 0
