@@ -18,4 +18,6 @@ if settings.DOCS_OFFLINE:
 # Last: every other path is a JSON 404 (Django's would be HTML, even with DEBUG on).
 urlpatterns.append(re_path(r"^(?P<path>.*)$", not_found, name="not-found"))
 
+handler400 = "registry_api.views.bad_request"
+handler404 = "registry_api.views.page_not_found"
 handler500 = "registry_api.views.server_error"

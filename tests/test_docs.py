@@ -43,6 +43,20 @@ def test_the_docs_pages_use_only_the_files_this_service_serves(path):
     assert "connect-src 'self'" in page["Content-Security-Policy"]
 
 
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        ("/static/ninja/missing.js", 404, "Not Found"),
+        ("/static/", 404, "Not Found"),
+        ("/static/../registry_api/settings.py", 400, "Bad Request"),  # out of the static folders
+        ("/static/ninja/../../../registry_api/settings.py", 400, "Bad Request"),
+    ],
+)
+def test_only_static_files_are_served_and_the_rest_answers_json(path, status, detail):
+    response = Client().get(path)
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+
+
 def test_the_docs_ask_for_the_schema_and_no_validator():
     docs = Client().get("/docs").content.decode()
     assert '"url": "/openapi.json"' in docs and '"validatorUrl": null' in docs
