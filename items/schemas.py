@@ -35,7 +35,9 @@ class ItemFields(TextSchema):
 
 
 class ItemCreate(ItemFields):
-    """POST /items: any registry id (v1.0.x does not check it against WordPress)."""
+    """POST /items: `registry_id` is a registry the caller owns, or any one for an
+    administrator (404 `Registry not found` if the caller may not read it, 403 if
+    they may only read it)."""
 
     registry_id: int = Field(ge=-INT64_MAX - 1, le=INT64_MAX)
 

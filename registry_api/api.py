@@ -16,6 +16,7 @@ from registries.api import router as registries_router
 from wpauth.security import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
 from . import __version__, readiness
+from .docs import SwaggerDocs, docs_view
 from .errors import ApiError
 from .openapi import document_errors
 from .security import ApiAuth
@@ -68,9 +69,16 @@ class RegistryAPI(NinjaAPI):
 api = RegistryAPI(
     title="Restart Registry API",
     version=__version__,
-    description="Wishlist items and WordPress-backed gift registries for the Restart Registry plugin.",
+    description=(
+        "Wishlist items and WordPress-backed gift registries for the Restart Registry plugin. "
+        "Every route but `/` and `/health` takes HTTP Basic auth: a WordPress login and one of its "
+        "application passwords. The reference, with the access rules and every error, is `docs/api.md` "
+        "in the repository."
+    ),
     auth=ApiAuth(),
     docs_url="/docs",
+    docs=SwaggerDocs(settings={"validatorUrl": None}),
+    docs_decorator=docs_view,
     openapi_url="/openapi.json",
 )
 

@@ -5,6 +5,7 @@ those of the v1.0.x service this one replaces; README.md lists every variable.
 """
 
 import tempfile
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -23,18 +24,27 @@ DEBUG = env.bool("DEBUG", default=False)
 # sends localhost:PORT; API Gateway is the only way in on Lambda.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 
-# The admin is for inspecting items locally; serverless.yml turns it off. Its
-# app stays installed (same migrations everywhere) but without autodiscovery,
-# which would import every app's admin module during a Lambda cold start.
-ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
+# The admin is a read-only inspection tool for local work (scripts/run.sh turns
+# it on); off by default and on Lambda. Its app stays installed (same migrations
+# everywhere) but without autodiscovery, which would import every app's admin
+# module during a Lambda cold start.
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=False)
+
+# /docs and /redoc use the Swagger UI and Redoc files django-ninja ships, served
+# by this process, wherever those files are installed: they then work offline.
+# Ninja serves CDN pages instead when "ninja" is not an installed app. The
+# Lambda artifact leaves the files out (serverless.yml; the figures are in
+# docs/api.md), so there the docs keep the CDN.
+DOCS_OFFLINE = (Path(find_spec("ninja").origin).parent / "static" / "ninja" / "swagger-ui-bundle.js").is_file()
 
 INSTALLED_APPS = [
-    "django.contrib.admin" if ADMIN_ENABLED else "django.contrib.admin.apps.SimpleAdminConfig",
+    "wpauth.apps.WordPressAdminConfig" if ADMIN_ENABLED else "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    *(["ninja"] if DOCS_OFFLINE else []),
     "items",
     "registries",
     "wpauth",
@@ -57,6 +67,7 @@ ADMIN_MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wpauth.admin_session.AdminSessionMiddleware",
 ]
 if ADMIN_ENABLED:
     MIDDLEWARE = API_MIDDLEWARE + ADMIN_MIDDLEWARE
@@ -173,8 +184,19 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["*"])
 # Stage or custom-domain base path that API Gateway leaves in the path ("/prod").
 # One leading slash and none after: Mangum strips the prefix as written.
 API_BASE_PATH = "/" + env.str("API_BASE_PATH", default="/").strip("/")
-# Admin sessions live in a signed cookie: no session table to write on EFS.
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+
+# --- Admin sessions (only the admin has any; wpauth/admin_session.py) --------
+# In the database, so that a logout ends a session for good (a signed cookie
+# stays valid until it expires, whatever the logout did).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Seconds an admin session lasts from login, however it is used.
+SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_AGE", default=3600)
+# Seconds between re-checks of an admin session with WordPress (password still
+# valid, user still an administrator).
+ADMIN_RECHECK_INTERVAL = env.int("ADMIN_RECHECK_INTERVAL", default=300)
+# Cookies travel over HTTPS only, except in DEBUG. Browsers treat
+# http://127.0.0.1 and localhost (scripts/run.sh) as secure origins that may set them.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -3,12 +3,21 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from .api import api
+from .docs import redoc_view
 from .views import not_found
 
-urlpatterns = [path("", api.urls)]
+urlpatterns = [path("", api.urls), path("redoc", redoc_view(api), name="redoc")]
 if settings.ADMIN_ENABLED:
     urlpatterns.insert(0, path("admin/", admin.site.urls))
+if settings.DOCS_OFFLINE:
+    from django.contrib.staticfiles.views import serve
+
+    # The files of /docs and /redoc (and the admin's), from the installed apps,
+    # served by this process whatever server runs it: nothing else to set up locally.
+    urlpatterns.append(re_path(rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.+)$", serve, {"insecure": True}))
 # Last: every other path is a JSON 404 (Django's would be HTML, even with DEBUG on).
 urlpatterns.append(re_path(r"^(?P<path>.*)$", not_found, name="not-found"))
 
+handler400 = "registry_api.views.bad_request"
+handler404 = "registry_api.views.page_not_found"
 handler500 = "registry_api.views.server_error"

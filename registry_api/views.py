@@ -34,5 +34,15 @@ def not_found(request, path: str = ""):
     return JsonResponse({"detail": "Not Found"}, status=404)
 
 
+def bad_request(request, exception=None):
+    """Django's 400 (e.g. a static path that climbs out of its folder), as JSON like every other answer."""
+    return JsonResponse({"detail": "Bad Request"}, status=400)
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 (a static file or an admin page that is not there), as JSON like every other answer."""
+    return JsonResponse({"detail": "Not Found"}, status=404)
+
+
 def server_error(request):
     return JsonResponse({"detail": "Internal server error"}, status=500)

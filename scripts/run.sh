@@ -12,6 +12,7 @@ credentials=$(bash scripts/wordpress.sh up | tail -n 1)
 # shellcheck disable=SC1090
 . "$credentials"
 export WP_BASE_URL="$WP_URL"
+export ADMIN_ENABLED=true   # the read-only admin, for local inspection (off by default and on Lambda)
 
 .venv/bin/python manage.py migrate --verbosity 0
 port="${PORT:-8000}"
@@ -27,8 +28,8 @@ WordPress on $WP_URL   (credentials: $credentials)
        http://127.0.0.1:$port/items
   curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' http://127.0.0.1:$port/items
 
-Admin (items, read-only inspection): http://127.0.0.1:$port/admin/
-  login $WP_ADMIN_USER, password $WP_ADMIN_APP_PASSWORD (WordPress application password)
+Admin (read-only inspection, WordPress administrators only): http://127.0.0.1:$port/admin/
+  login $WP_ADMIN_USER, password $WP_ADMIN_APP_PASSWORD (a WordPress application password)
 
 INFO
 # --insecure: serve the admin's static files without DEBUG.
