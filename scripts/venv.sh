@@ -1,4 +1,5 @@
-# Sourced by run.sh and test.sh: find Python 3.13 and keep .venv in step with pyproject.toml.
+# Sourced by run.sh, test.sh and check-deploy.sh: find Python 3.13 and keep
+# .venv exactly as uv.lock says (the development environment, locked with hashes).
 
 find_python() {
     if ! python3.13 -c '' 2>/dev/null && command -v pyenv >/dev/null 2>&1; then
@@ -12,19 +13,32 @@ find_python() {
     fi
 }
 
-# Creates .venv if needed and (re)installs the project with its dev tools
-# whenever pyproject.toml changed since the last install.
+# pip installs uv itself, at uv.lock's version and hashes: Python 3.13 is all a
+# new machine needs.
+bootstrap_uv() {
+    echo "venv: installing uv into .venv (pip, hashes from uv.lock) ..." >&2
+    local pins
+    pins=$(mktemp)
+    .venv/bin/python - >"$pins" <<'PY'
+import tomllib
+uv = next(p for p in tomllib.load(open("uv.lock", "rb"))["package"] if p["name"] == "uv")
+print(f"uv=={uv['version']}", *(f"--hash={wheel['hash']}" for wheel in uv["wheels"]))
+PY
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+        --only-binary=:all: --require-hashes -r "$pins"
+    rm -f "$pins"
+}
+
+# Creates .venv if needed and makes it exactly what uv.lock says: the project
+# (editable), its runtime dependencies and the dev group, nothing else.  When
+# nothing changed this is a check of about 0.2 s.
 ensure_venv() {
-    local stamp=.venv/.installed-from
-    local wanted
-    wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
-    if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
-        return
+    if [ ! -x .venv/bin/python ]; then
+        find_python
+        echo "venv: creating .venv with $(python3.13 -c 'import sys; print(sys.executable)')" >&2
+        python3.13 -m venv .venv
     fi
-    find_python
-    [ -x .venv/bin/python ] || python3.13 -m venv .venv
-    echo "installing the project into .venv ..." >&2
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
-    echo "$wanted" > "$stamp"
+    [ -x .venv/bin/uv ] || bootstrap_uv
+    # --locked: fail, rather than re-resolve, when uv.lock no longer matches pyproject.toml.
+    .venv/bin/uv sync --locked
 }
