@@ -41,10 +41,6 @@ cmd_stop() {
 }
 
 cmd_start() {
-  log "Python environment (.venv from uv.lock)"
-  . scripts/venv.sh
-  ensure_venv
-
     local database wanted
   database=$(printf '%s' "${DATABASE_URL:-${DATABASE_PATH:-data.db}}" | sha256sum)  # no password in the file
   wanted="WP_PORT=$WP_PORT database=${database:0:16} checkout=$PWD"
@@ -56,9 +52,14 @@ cmd_start() {
     die "port $PORT is in use by a process this script did not start (PORT=... picks another)"
   fi
 
-  log "WordPress on port $WP_PORT (scripts/wordpress.sh)"
-  local credentials
-  credentials=$(bash scripts/wordpress.sh up 9>&- | tail -n 1)
+  # WordPress starts while the Python environment is set up: neither needs the other.
+  log "WordPress on port $WP_PORT (scripts/wordpress.sh), meanwhile the Python environment (.venv from uv.lock)"
+  bash scripts/wordpress.sh up >"$STATE_DIR/wordpress.out" 9>&- &
+  local wordpress=$! credentials
+  . scripts/venv.sh
+  ensure_venv
+  wait "$wordpress" || die "scripts/wordpress.sh up failed (its messages are above)"
+  credentials=$(tail -n 1 "$STATE_DIR/wordpress.out")
   # shellcheck disable=SC1090
   . "$credentials"
   export WP_BASE_URL="$WP_URL"
