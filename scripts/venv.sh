@@ -37,7 +37,7 @@ PY
 # Creates .venv if needed and makes it exactly what uv.lock says: the project
 # (editable), its runtime dependencies and the dev group (pip included: it
 # builds the Lambda zip), nothing else. When nothing changed this is a check of
-# a few milliseconds.
+# a few milliseconds. Arguments go to `uv sync` (test.sh: --compile-bytecode).
 ensure_venv() {
     if [ ! -x .venv/bin/python ]; then
         find_python
@@ -46,5 +46,5 @@ ensure_venv() {
     fi
     [ -x .venv/bin/uv ] || bootstrap_uv
     # --locked: fail, rather than re-resolve, when uv.lock no longer matches pyproject.toml.
-    .venv/bin/uv sync --locked
+    .venv/bin/uv sync --locked "$@"
 }
