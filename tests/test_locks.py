@@ -40,7 +40,7 @@ def test_unused_dev_tools_of_wp_python_are_in_neither_lock(name):
 
 def test_every_locked_distribution_carries_hashes():
     for name, package in UV_LOCK.items():
-        if package["source"].get("editable") == ".":
+        if package["source"].get("virtual") == ".":
             continue  # the project itself
         files = package.get("wheels", []) + ([package["sdist"]] if "sdist" in package else [])
         assert files and all(f["hash"].startswith("sha256:") for f in files), name
