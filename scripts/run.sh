@@ -21,7 +21,7 @@ API_URL="http://127.0.0.1:$PORT"
 STATE_DIR="${TMPDIR:-/tmp}/restart-registry-api-$PORT"
 PIDFILE="$STATE_DIR/server.pid"
 LOGFILE="$STATE_DIR/server.log"
-# What the running API was started with (WordPress port, database): a change restarts it.
+# What the running API was started with (WordPress port, database, checkout): a change restarts it.
 STARTED_WITH="$STATE_DIR/started-with"
 API_COMM='python*'
 
@@ -41,7 +41,7 @@ cmd_stop() {
 }
 
 cmd_start() {
-    local database wanted
+  local database wanted
   database=$(printf '%s' "${DATABASE_URL:-${DATABASE_PATH:-data.db}}" | sha256sum)  # no password in the file
   wanted="WP_PORT=$WP_PORT database=${database:0:16} checkout=$PWD"
   if running "$PIDFILE" "$API_COMM" && [ "$(cat "$STARTED_WITH" 2>/dev/null)" != "$wanted" ]; then

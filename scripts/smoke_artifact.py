@@ -224,7 +224,6 @@ print(json.dumps({"valid": ok, "orphan": orphan, "bad": bad[:10], "bad_count": l
 """
 
 
-@contextmanager
 def json_log_lines(path: str) -> list[dict]:
     """The JSON objects among the function's output lines (Lambda's JSON log format)."""
     lines = []
@@ -238,6 +237,7 @@ def json_log_lines(path: str) -> list[dict]:
     return lines
 
 
+@contextmanager
 def scratch_postgresql_database(server_url: str, prefix: str = "smoke_artifact"):
     """The URL of a new, empty database `<prefix>_<pid>` on the server of
     `server_url` (the role may CREATEDB), as a first deploy meets it; dropped
