@@ -36,8 +36,9 @@ PY
 
 # Creates .venv if needed and makes it exactly what uv.lock says: the project's
 # runtime dependencies and the dev group (pip included: it builds the Lambda
-# zip), nothing else; the code itself runs from the checkout. When nothing changed this is a check of
-# a few milliseconds. Arguments go to `uv sync` (test.sh: --compile-bytecode).
+# zip), nothing else; the code itself runs from the checkout. When nothing
+# changed, this is a check of a few milliseconds. Arguments go to `uv sync`
+# (test.sh: --compile-bytecode).
 ensure_venv() {
     if [ ! -x .venv/bin/python ]; then
         find_python
