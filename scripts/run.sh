@@ -52,17 +52,13 @@ cmd_start() {
     die "port $PORT is in use by a process this script did not start (PORT=... picks another)"
   fi
 
-  # WordPress starts while the Python environment is set up: neither needs the other.
+  # WordPress starts meanwhile: the API needs it only once requests come.
   log "WordPress on port $WP_PORT (scripts/wordpress.sh), meanwhile the Python environment (.venv from uv.lock)"
   bash scripts/wordpress.sh up >"$STATE_DIR/wordpress.out" 9>&- &
   local wordpress=$! credentials
   . scripts/venv.sh
   ensure_venv
-  wait "$wordpress" || die "scripts/wordpress.sh up failed (its messages are above)"
-  credentials=$(tail -n 1 "$STATE_DIR/wordpress.out")
-  # shellcheck disable=SC1090
-  . "$credentials"
-  export WP_BASE_URL="$WP_URL"
+  export WP_BASE_URL="http://127.0.0.1:$WP_PORT"   # where scripts/wordpress.sh serves it
 
   if running "$PIDFILE" "$API_COMM"; then
     log "the API is already running (pid $(cat "$PIDFILE")): reusing it"
@@ -76,6 +72,10 @@ cmd_start() {
     echo $! >"$PIDFILE"
     echo "$wanted" >"$STARTED_WITH"
   fi
+  wait "$wordpress" || die "scripts/wordpress.sh up failed (its messages are above; \`run.sh stop\` stops the API)"
+  credentials=$(tail -n 1 "$STATE_DIR/wordpress.out")
+  # shellcheck disable=SC1090
+  . "$credentials"
   for _ in $(seq 600); do
     api_answers && break
     running "$PIDFILE" "$API_COMM" || { tail -20 "$LOGFILE" >&2; die "the API stopped (log: $LOGFILE)"; }
