@@ -26,6 +26,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from mangum import Mangum
 
+from registry_api.startup import MissingDatabase, require_existing_database
+
 logger = logging.getLogger(__name__)
 
 # The whitelist: command -> the options it may take.  Read-only commands, and
@@ -147,7 +149,8 @@ def run(argv: list[str]) -> dict[str, Any]:
 def handle(event: dict) -> dict[str, Any]:
     try:
         argv = parse(event)
-    except OperationRefused as exc:
+        require_existing_database(argv[0])  # showmigrations on an empty volume (migrateOnStart=false)
+    except (OperationRefused, MissingDatabase) as exc:
         logger.warning("operator command refused: %s", exc)
         command = event.get("manage") if isinstance(event.get("manage"), (str, list)) else None
         return refusal(str(exc), command)

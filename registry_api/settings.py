@@ -4,6 +4,7 @@ The names and defaults of DATABASE_PATH, WP_BASE_URL and WP_AUTH_CACHE_TTL are
 those of the v1.0.x service this one replaces; README.md lists every variable.
 """
 
+import os
 import tempfile
 from importlib.util import find_spec
 from pathlib import Path
@@ -204,10 +205,17 @@ USE_I18N = False
 USE_TZ = True
 STATIC_URL = "static/"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
-}
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+if "AWS_LAMBDA_RUNTIME_API" in os.environ:
+    # On Lambda the runtime has given the root logger its handler before our code
+    # loads: with the JSON log format (serverless.yml) every line is a JSON object
+    # carrying the invocation's requestId. Keep it (incremental: levels only).
+    LOGGING = {"version": 1, "incremental": True, "root": {"level": LOG_LEVEL}}
+else:
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    }

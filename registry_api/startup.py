@@ -17,6 +17,44 @@ from .checks import deployment_settings
 
 logger = logging.getLogger(__name__)
 
+# Django's commands that read or write the data. Pointed at a SQLite file that
+# does not exist (a mistyped DATABASE_PATH), sqlite3 would create an empty one
+# and the command fail later with "no such table". `migrate` creates a new
+# database on purpose; commands that need none (check, makemigrations, test...)
+# run as ever.
+NEEDS_EXISTING_DATABASE = frozenset({
+    "changepassword", "clearsessions", "createsuperuser", "dbshell", "dumpdata", "flush", "inspectdb", "loaddata",
+    "remove_stale_contenttypes", "runserver", "shell", "showmigrations", "sqlflush", "sqlmigrate", "sqlsequencereset",
+})
+
+
+class MissingDatabase(Exception):
+    """A command that needs the data was pointed at a SQLite file that does not exist."""
+
+
+def require_existing_database(command: str) -> None:
+    """MissingDatabase, before anything opens the database, when `command` needs
+    the data and the SQLite file it would open is missing or empty (0 bytes: what
+    an earlier command on a mistyped path, or makemigrations, leaves behind)."""
+    database = settings.DATABASES["default"]
+    path = str(database["NAME"])
+    if (
+        command not in NEEDS_EXISTING_DATABASE
+        or database["ENGINE"] != "django.db.backends.sqlite3"
+        or path == ":memory:"
+        or path.startswith("file:")
+    ):
+        return
+    try:
+        if Path(path).stat().st_size > 0:
+            return
+    except FileNotFoundError:
+        pass
+    raise MissingDatabase(
+        f"{command}: there is no SQLite database at {path} (DATABASE_PATH: the file is missing or empty); "
+        "`manage.py migrate` creates a new one"
+    )
+
 
 def prepare() -> None:
     refuse_known_secrets()

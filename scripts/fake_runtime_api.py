@@ -145,7 +145,7 @@ class FakeRuntimeAPI:
                 if parts[:1] == ["init"]:
                     api.results.put({"status": "init_error", "payload": json.loads(body or b"null")})
                 elif len(parts) == 3 and parts[0] == "invocation":
-                    api.results.put({"status": parts[2], "payload": json.loads(body or b"null")})
+                    api.results.put({"status": parts[2], "payload": json.loads(body or b"null"), "request_id": parts[1]})
                 self._reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
 
         class Server(ThreadingHTTPServer):
@@ -162,7 +162,8 @@ class FakeRuntimeAPI:
         return f"127.0.0.1:{self.server.server_address[1]}"
 
     def invoke(self, event, timeout: float = 60) -> dict:
-        """Hand `event` to the runtime; its {"status", "payload"} (status "init_error" if INIT failed)."""
+        """Hand `event` to the runtime; its {"status", "payload", "request_id"} (status "init_error",
+        without request_id, if INIT failed)."""
         self.pending.put((str(uuid.uuid4()), json.dumps(event).encode()))
         return self.results.get(timeout=timeout)
 
@@ -173,8 +174,15 @@ class FakeRuntimeAPI:
 
 
 def lambda_environment(api: FakeRuntimeAPI, task_root: str, runtime_dir: str, function_env: dict[str, str],
-                       memory_mb: int = 1024) -> dict[str, str]:
-    """The environment Lambda gives a python3.13 function, plus the function's own variables."""
+                       memory_mb: int = 1024, logging_config: dict | None = None) -> dict[str, str]:
+    """The environment Lambda gives a python3.13 function, plus the function's own variables.
+    `logging_config`: the function's LoggingConfig, which Lambda hands the runtime as
+    AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL."""
+    logging_env = {}
+    if logging_config:
+        logging_env["AWS_LAMBDA_LOG_FORMAT"] = logging_config.get("LogFormat", "Text")
+        if "ApplicationLogLevel" in logging_config:
+            logging_env["AWS_LAMBDA_LOG_LEVEL"] = logging_config["ApplicationLogLevel"]
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "en_US.UTF-8",
@@ -190,6 +198,7 @@ def lambda_environment(api: FakeRuntimeAPI, task_root: str, runtime_dir: str, fu
         "AWS_LAMBDA_LOG_STREAM_NAME": "2026/01/01/[$LATEST]0123456789abcdef",
         "AWS_REGION": "eu-west-1",
         "AWS_DEFAULT_REGION": "eu-west-1",
+        **logging_env,
         **function_env,
     }
 

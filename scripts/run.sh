@@ -1,36 +1,114 @@
 #!/usr/bin/env bash
-# Set up and run the API locally on a SQLite file (data.db), with a local
-# WordPress on http://127.0.0.1:8082 to authenticate against.
-#   PORT=8000 (API port)   WP_PORT=8082 (WordPress port)
+# Run the API locally on a SQLite file (data.db), with a local WordPress to
+# authenticate against, both in the background. Returns once the API answers,
+# printing ready-to-paste curl commands; run again, it reuses what is up.
+#
+#   bash scripts/run.sh          start (or reuse) WordPress and the API
+#   bash scripts/run.sh stop     stop the API and WordPress (the data stays)
+#
+#   PORT=8000 (API port)   WP_PORT=8082 (WordPress port)   DATABASE_PATH=data.db
+# Give `stop` the same PORT and WP_PORT (and WP_STATE_DIR, see scripts/wordpress.sh).
+# The API's log: ${TMPDIR:-/tmp}/restart-registry-api-$PORT/server.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/venv.sh
-ensure_venv
+# log, die, running, stop, port_in_use
+. scripts/daemons.sh
 
+PORT="${PORT:-8000}"
 export WP_PORT="${WP_PORT:-8082}"
-credentials=$(bash scripts/wordpress.sh up | tail -n 1)
-# shellcheck disable=SC1090
-. "$credentials"
-export WP_BASE_URL="$WP_URL"
+[[ "$PORT" =~ ^[0-9]+$ ]] || die "PORT must be a number"
+API_URL="http://127.0.0.1:$PORT"
+STATE_DIR="${TMPDIR:-/tmp}/restart-registry-api-$PORT"
+PIDFILE="$STATE_DIR/server.pid"
+LOGFILE="$STATE_DIR/server.log"
+# What the running API was started with (WordPress port, database, checkout): a change restarts it.
+STARTED_WITH="$STATE_DIR/started-with"
+API_COMM='python*'
 export ADMIN_ENABLED=true   # the read-only admin, for local inspection (off by default and on Lambda)
 
-.venv/bin/python manage.py migrate --verbosity 0
-port="${PORT:-8000}"
-cat <<INFO
+mkdir -p "$STATE_DIR"
+# One run.sh at a time per port: a second one waits for the first to finish starting. Every
+# process started in the background gets `9>&-`: one holding the lock would block the next run.
+exec 9>"$STATE_DIR/lock"
+flock 9
 
-Restart Registry API on http://127.0.0.1:$port   (docs: http://127.0.0.1:$port/docs)
+api_answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health")" = 200 ]; }
+
+cmd_stop() {
+  stop "$PIDFILE" "$API_COMM"
+  rm -f "$STARTED_WITH"
+  bash scripts/wordpress.sh down
+  log "stopped"
+}
+
+cmd_start() {
+  local database wanted
+  database=$(printf '%s' "${DATABASE_URL:-${DATABASE_PATH:-data.db}}" | sha256sum)  # no password in the file
+  wanted="WP_PORT=$WP_PORT database=${database:0:16} checkout=$PWD"
+  if running "$PIDFILE" "$API_COMM" && [ "$(cat "$STARTED_WITH" 2>/dev/null)" != "$wanted" ]; then
+    log "the API on port $PORT runs another checkout, WordPress or database: restarting it"
+    stop "$PIDFILE" "$API_COMM"
+  fi
+  if ! running "$PIDFILE" "$API_COMM" && port_in_use "$PORT"; then
+    die "port $PORT is in use by a process this script did not start (PORT=... picks another)"
+  fi
+
+  # WordPress starts meanwhile: the API needs it only once requests come.
+  log "WordPress on port $WP_PORT (scripts/wordpress.sh), meanwhile the Python environment (.venv from uv.lock)"
+  bash scripts/wordpress.sh up >"$STATE_DIR/wordpress.out" 9>&- &
+  local wordpress=$! credentials
+  . scripts/venv.sh
+  ensure_venv
+  export WP_BASE_URL="http://127.0.0.1:$WP_PORT"   # where scripts/wordpress.sh serves it
+
+  if running "$PIDFILE" "$API_COMM"; then
+    log "the API is already running (pid $(cat "$PIDFILE")): reusing it"
+  else
+    log "migrating the database"
+    .venv/bin/python manage.py migrate --verbosity 0
+    log "starting the API (manage.py runserver; log: $LOGFILE)"
+    # Its own process group (setsid), which `stop` signals: runserver's autoreloader forks the
+    # server. --insecure: serve the admin's static files without DEBUG.
+    setsid .venv/bin/python manage.py runserver --insecure "127.0.0.1:$PORT" </dev/null >>"$LOGFILE" 2>&1 9>&- &
+    echo $! >"$PIDFILE"
+    echo "$wanted" >"$STARTED_WITH"
+  fi
+  wait "$wordpress" || die "scripts/wordpress.sh up failed (its messages are above; \`run.sh stop\` stops the API)"
+  credentials=$(tail -n 1 "$STATE_DIR/wordpress.out")
+  # shellcheck disable=SC1090
+  . "$credentials"
+  for _ in $(seq 600); do
+    api_answers && break
+    running "$PIDFILE" "$API_COMM" || { tail -20 "$LOGFILE" >&2; die "the API stopped (log: $LOGFILE)"; }
+    sleep 0.1
+  done
+  api_answers || die "the API does not answer at $API_URL/health (log: $LOGFILE)"
+  log "the API answers at $API_URL"
+
+  local ports=""   # what `stop` needs to be told
+  [ "$PORT" = 8000 ] || ports+="PORT=$PORT "
+  [ "$WP_PORT" = 8082 ] || ports+="WP_PORT=$WP_PORT "
+  cat <<INFO
+
+Restart Registry API on $API_URL   (docs: $API_URL/docs; log: $LOGFILE)
 WordPress on $WP_URL   (credentials: $credentials)
 
   curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' -H 'Content-Type: application/json' \\
-       -d '{"title": "Our wedding", "username": "$WP_ALICE_USER"}' http://127.0.0.1:$port/registries
+       -d '{"title": "Our wedding", "username": "$WP_ALICE_USER"}' $API_URL/registries
   curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' -H 'Content-Type: application/json' \\
        -d '{"registry_id": <the id above>, "name": "Stand mixer", "url": "https://example.com/mixer", "price": 199.5}' \\
-       http://127.0.0.1:$port/items
-  curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' http://127.0.0.1:$port/items
+       $API_URL/items
+  curl -u '$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD' $API_URL/items
 
-Admin (read-only inspection, WordPress administrators only): http://127.0.0.1:$port/admin/
+Admin (read-only inspection, WordPress administrators only): $API_URL/admin/
   login $WP_ADMIN_USER, password $WP_ADMIN_APP_PASSWORD (a WordPress application password)
 
+Stop both: ${ports}bash scripts/run.sh stop
 INFO
-# --insecure: serve the admin's static files without DEBUG.
-exec .venv/bin/python manage.py runserver --insecure "127.0.0.1:$port"
+}
+
+case "${1:-start}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  *) echo "usage: $0 [start | stop]" >&2; exit 2 ;;
+esac

@@ -2,7 +2,7 @@
 """Smoke-test the zip that `serverless package` built, the way Lambda runs it.
 
 - Reads .serverless/cloudformation-template-update-stack.json for the
-  function's Runtime, Handler, MemorySize and environment.
+  function's Runtime, Handler, MemorySize, environment and LoggingConfig.
 - Checks the zip's contents: the service's packages are there; no test tool
   (pytest, respx, hatch, ...) is; any .pyc is a checked-hash one for the
   runtime's Python whose source hash matches (so it stays valid once zipped).
@@ -18,6 +18,8 @@
 - Sends API Gateway v2 and v1 events: /health, /health/ready; POST /items then GET
   /items/{id} as a WordPress user (both ways round: v2 then v1, v1 then v2);
   a 401 without credentials; operator invocations (showmigrations, a refused one).
+- Checks that the application's log lines come out in Lambda's JSON log format
+  with the invocation's requestId.
 - Fails if the function imported anything from outside the unpacked zip (other
   than the standard library and the runtime client itself).
 
@@ -232,6 +234,19 @@ print(json.dumps({"valid": ok, "orphan": orphan, "bad": bad[:10], "bad_count": l
 """
 
 
+def json_log_lines(path: str) -> list[dict]:
+    """The JSON objects among the function's output lines (Lambda's JSON log format)."""
+    lines = []
+    for text in Path(path).read_text(errors="replace").splitlines():
+        try:
+            line = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(line, dict):
+            lines.append(line)
+    return lines
+
+
 @contextmanager
 def scratch_postgresql_database(server_url: str, prefix: str = "smoke_artifact"):
     """The URL of a new, empty database `<prefix>_<pid>` on the server of
@@ -309,7 +324,8 @@ def main() -> int:
             function_env["DATABASE_PATH"] = os.path.join(data_dir, "data.db")
         function_env["WP_BASE_URL"] = wordpress.url
         function_env["SECRET_KEY"] = OFFLINE_SECRET_KEY
-        env = fra.lambda_environment(api, task_root, runtime_dir, function_env, int(props.get("MemorySize", 1024)))
+        env = fra.lambda_environment(api, task_root, runtime_dir, function_env, int(props.get("MemorySize", 1024)),
+                                     props.get("LoggingConfig"))
         import_log = os.path.join(tmp, "imports.log")
         log_path = os.path.join(tmp, "function.log")
         t0 = time.perf_counter()
@@ -358,6 +374,11 @@ def main() -> int:
             payload = res.get("payload") or {}
             if payload.get("exit_status") != 0 or "[X] 0001_initial" not in payload.get("output", ""):
                 failures.append(f"operator showmigrations: {payload}")
+            # The application's own log line, in the runtime's JSON format with the invocation's id.
+            logged = [line for line in json_log_lines(log_path) if line.get("logger") == "registry_api.operations"]
+            expected = {"level": "INFO", "message": "operator command: showmigrations items", "requestId": res.get("request_id")}
+            if not any(expected.items() <= line.items() for line in logged):
+                failures.append(f"no JSON log line {expected} from registry_api.operations; its lines: {logged}")
             res, _, _ = call("operator flush (refused)", {"manage": "flush"})
             if not str((res.get("payload") or {}).get("error", "")).startswith("refused"):
                 failures.append(f"operator flush was not refused: {res.get('payload')}")

@@ -12,7 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/venv.sh
-ensure_venv
+# The suite starts many Python processes (workers, cold starts, the Lambda
+# runtime): their .pyc compiled once, here, even where Python may not write them
+# itself (PYTHONDONTWRITEBYTECODE). run.sh skips it: its first answer comes sooner.
+ensure_venv --compile-bytecode
 # The serverless-offline test drives the Node tools of package.json.
 [ -d node_modules ] || npm ci --no-audit --no-fund
 

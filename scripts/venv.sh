@@ -1,4 +1,5 @@
-# Sourced by run.sh and test.sh: find Python 3.13 and keep .venv in step with pyproject.toml.
+# Sourced by run.sh, test.sh and check-deploy.sh: find Python 3.13 and keep
+# .venv exactly as uv.lock says (the development environment, locked with hashes).
 
 find_python() {
     if ! python3.13 -c '' 2>/dev/null && command -v pyenv >/dev/null 2>&1; then
@@ -12,19 +13,39 @@ find_python() {
     fi
 }
 
-# Creates .venv if needed and (re)installs the project with its dev tools
-# whenever pyproject.toml changed since the last install.
-ensure_venv() {
-    local stamp=.venv/.installed-from
-    local wanted
-    wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
-    if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
-        return
-    fi
+# uv itself, at uv.lock's version and hashes, installed by pip: Python 3.13 is all
+# a new machine needs. Python's own pip when it has one (a few seconds faster than
+# giving .venv a pip first), else the pip of Python's ensurepip.
+bootstrap_uv() {
+    echo "venv: installing uv into .venv with pip (hashes from uv.lock) ..." >&2
+    local pins
+    pins=$(mktemp)
+    .venv/bin/python - >"$pins" <<'PY'
+import tomllib
+uv = next(p for p in tomllib.load(open("uv.lock", "rb"))["package"] if p["name"] == "uv")
+print(f"uv=={uv['version']}", *(f"--hash={wheel['hash']}" for wheel in uv["wheels"]))
+PY
+    local install=(install --quiet --disable-pip-version-check --no-deps --only-binary=:all: --require-hashes -r "$pins")
     find_python
-    [ -x .venv/bin/python ] || python3.13 -m venv .venv
-    echo "installing the project into .venv ..." >&2
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
-    echo "$wanted" > "$stamp"
+    if ! python3.13 -m pip --python .venv/bin/python "${install[@]}" 2>/dev/null; then
+        .venv/bin/python -m ensurepip --default-pip >/dev/null
+        .venv/bin/python -m pip "${install[@]}"
+    fi
+    rm -f "$pins"
+}
+
+# Creates .venv if needed and makes it exactly what uv.lock says: the project's
+# runtime dependencies and the dev group (pip included: it builds the Lambda
+# zip), nothing else; the code itself runs from the checkout. When nothing
+# changed, this is a check of a few milliseconds. Arguments go to `uv sync`
+# (test.sh: --compile-bytecode).
+ensure_venv() {
+    if [ ! -x .venv/bin/python ]; then
+        find_python
+        echo "venv: creating .venv with $(python3.13 -c 'import sys; print(sys.executable)')" >&2
+        python3.13 -m venv --without-pip .venv
+    fi
+    [ -x .venv/bin/uv ] || bootstrap_uv
+    # --locked: fail, rather than re-resolve, when uv.lock no longer matches pyproject.toml.
+    .venv/bin/uv sync --locked "$@"
 }

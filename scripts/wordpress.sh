@@ -29,7 +29,11 @@ WP_CREDS_FILE=$(realpath -m "${WP_CREDS_FILE:-$WP_STATE_DIR/credentials.env}")
 WP_PHP_WORKERS="${WP_PHP_WORKERS:-4}"
 
 URL="http://127.0.0.1:$WP_PORT"
-PKGS=(wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql curl)
+# PHP: the extensions WordPress's Site Health recommends (the `wordpress` package brings gd
+# and only suggests the rest). Plugins call them without core's fallbacks: the Restart
+# Registry plugin's mb_strpos() is a fatal error without php-mbstring.
+PKGS=(wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql
+      php-mbstring php-xml php-curl php-zip php-intl curl)
 DOCROOT="$WP_STATE_DIR/docroot"
 PLUGIN_DST="$DOCROOT/wp-content/mu-plugins/restart-registry.php"
 DBDIR="$WP_STATE_DIR/mysql"
@@ -40,42 +44,8 @@ ROOT_SQL=(mariadb --no-defaults --socket="$SOCK" -uroot)   # root authenticates 
 # credentials-file key, login, role
 USERS=(ADMIN:admin:administrator ALICE:alice:registry_user BOB:bob:registry_user
        CAROL:carol:registry_user DAVE:dave:registry_user)
-T0=${EPOCHREALTIME//[.,]/}
-
-log() { printf '[wordpress.sh %5dms] %s\n' $(( (${EPOCHREALTIME//[.,]/} - T0) / 1000 )) "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-# alive PID: the process exists and is not a zombie (the daemons' new parent, pid 1, may take
-# a second or more to reap them).
-alive() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
-# running PIDFILE COMM_PATTERN: the pid in PIDFILE is alive and still the program we started
-# (not a recycled pid).
-running() {
-  local pid comm
-  pid=$(cat "$1" 2>/dev/null) || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-  # shellcheck disable=SC2053  # $2 is a glob on purpose
-  [[ "$comm" == $2 ]]
-}
-
-# stop PIDFILE COMM_PATTERN: TERM the process group (php -S forks workers) and wait for it.
-stop() {
-  local pid
-  if running "$1" "$2"; then
-    pid=$(cat "$1")
-    log "stopping $(cat "/proc/$pid/comm") (pid $pid)"
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 300); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then log "pid $pid ignored TERM for 30 s, sending KILL"; kill -KILL -- "-$pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$1"
-}
+# log, die, alive, running, stop, port_in_use
+. "$REPO/scripts/daemons.sh"
 
 declare -A CREDS=()
 load_creds() {
@@ -95,10 +65,14 @@ creds_work() {
   done
 }
 
-install_packages() {
+packages_installed() {
   local installed
   installed=$(dpkg-query -W -f='${Status} ${Package}\n' "${PKGS[@]}" 2>/dev/null | grep -c '^install ok installed ' || true)
-  [ "$installed" = "${#PKGS[@]}" ] && return 0
+  [ "$installed" = "${#PKGS[@]}" ]
+}
+
+install_packages() {
+  packages_installed && return 0
   [ "$(id -u)" = 0 ] || die "packages missing (${PKGS[*]}) and not root"
   log "installing ${PKGS[*]} (apt-get; log in $WP_STATE_DIR/apt.log)"
   export DEBIAN_FRONTEND=noninteractive
@@ -299,7 +273,10 @@ PHP
 
 cmd_up() {
   load_creds
-  if running "$PHP_PIDFILE" 'php*' && running "$DB_PIDFILE" 'mariadbd' \
+  if ! packages_installed; then
+    # A server started before a package was added lacks its PHP extension: restart it.
+    stop "$PHP_PIDFILE" 'php*'
+  elif running "$PHP_PIDFILE" 'php*' && running "$DB_PIDFILE" 'mariadbd' \
      && [ "$(readlink "$PLUGIN_DST")" = "$PLUGIN_SRC" ] && creds_work; then
     log "already running at $URL"
     echo "$WP_CREDS_FILE"
@@ -311,7 +288,7 @@ cmd_up() {
   if running "$PHP_PIDFILE" 'php*'; then
     grep -qaF "127.0.0.1:$WP_PORT" "/proc/$(cat "$PHP_PIDFILE")/cmdline" \
       || die "the instance in $WP_STATE_DIR serves another port: run '$0 down' with that WP_PORT first"
-  elif (exec 3<>"/dev/tcp/127.0.0.1/$WP_PORT") 2>/dev/null; then
+  elif port_in_use "$WP_PORT"; then
     die "port $WP_PORT is in use by a process this script did not start"
   fi
   mkdir -p "$WP_STATE_DIR"
