@@ -63,15 +63,14 @@ cmd_start() {
   if running "$PIDFILE" "$API_COMM"; then
     log "the API is already running (pid $(cat "$PIDFILE")): reusing it"
   else
-    log "starting the API (manage.py runserver; log: $LOGFILE), meanwhile migrating the database"
+    log "migrating the database"
+    .venv/bin/python manage.py migrate --verbosity 0
+    log "starting the API (manage.py runserver; log: $LOGFILE)"
     # Its own process group (setsid), which `stop` signals: runserver's autoreloader forks the
     # server. --insecure: serve the admin's static files without DEBUG.
     setsid .venv/bin/python manage.py runserver --insecure "127.0.0.1:$PORT" </dev/null >>"$LOGFILE" 2>&1 9>&- &
     echo $! >"$PIDFILE"
     echo "$wanted" >"$STARTED_WITH"
-    # Both import Django, in parallel; the API is declared ready only once this is done.
-    .venv/bin/python manage.py migrate --verbosity 0 \
-      || die "manage.py migrate failed (above); \`run.sh stop\` stops the API"
   fi
   wait "$wordpress" || die "scripts/wordpress.sh up failed (its messages are above; \`run.sh stop\` stops the API)"
   credentials=$(tail -n 1 "$STATE_DIR/wordpress.out")
