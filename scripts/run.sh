@@ -11,7 +11,7 @@
 # The API's log: ${TMPDIR:-/tmp}/restart-registry-api-$PORT/server.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# log, die, running, stop, port_in_use
+# log, die, alive, running, stop, port_in_use
 . scripts/daemons.sh
 
 PORT="${PORT:-8000}"
@@ -77,9 +77,12 @@ cmd_start() {
   credentials=$(tail -n 1 "$STATE_DIR/wordpress.out")
   # shellcheck disable=SC1090
   . "$credentials"
+  # alive, not running: a server started a moment ago may not have become python yet.
+  local api
+  api=$(cat "$PIDFILE")
   for _ in $(seq 600); do
     api_answers && break
-    running "$PIDFILE" "$API_COMM" || { tail -20 "$LOGFILE" >&2; die "the API stopped (log: $LOGFILE)"; }
+    alive "$api" || { tail -20 "$LOGFILE" >&2; die "the API stopped (log: $LOGFILE)"; }
     sleep 0.1
   done
   api_answers || die "the API does not answer at $API_URL/health (log: $LOGFILE)"
