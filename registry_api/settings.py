@@ -4,6 +4,7 @@ The names and defaults of DATABASE_PATH, WP_BASE_URL and WP_AUTH_CACHE_TTL are
 those of the v1.0.x service this one replaces; README.md lists every variable.
 """
 
+import hashlib
 import os
 import tempfile
 from importlib.util import find_spec
@@ -117,7 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     # Tests run on a real file too (Django's default would be in memory).
     DATABASES["default"]["TEST"] = {
-        "NAME": env.str("TEST_DATABASE_PATH", default=str(Path(tempfile.gettempdir()) / "restart-registry-test.db"))
+        # One per checkout: test runs of two checkouts never share a file.
+        "NAME": env.str(
+            "TEST_DATABASE_PATH",
+            default=str(Path(tempfile.gettempdir()) / f"restart-registry-test-{hashlib.sha256(bytes(BASE_DIR)).hexdigest()[:12]}.db"),
+        )
     }
 
 # Seconds a database connection may serve further requests (Django's
