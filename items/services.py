@@ -152,9 +152,16 @@ def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: boo
     written) when the count would leave 0 ... quantity_needed, or when an
     `own_only` undo exceeds what the user bought and has not undone.
 
-    Only this runs inside the write lock (SQLite: the whole database from
-    BEGIN IMMEDIATE on; PostgreSQL: the item's row): access was decided before.
+    Inside the write lock (SQLite: the whole database from BEGIN IMMEDIATE on;
+    PostgreSQL: the item's row) only the statements run: access was decided,
+    and the statements were built, before.
     """
+    row = Item.objects.filter(id=item_id, is_active=True)
+    if quantity > 0:
+        row = row.filter(quantity_purchased__lte=F("quantity_needed") - quantity)
+    else:
+        row = row.filter(quantity_purchased__gte=-quantity)
+    line = Purchase(item_id=item_id, user_id=user_id, quantity=quantity)
     with transaction.atomic():
         if own_only:
             # Lock the item's row first (PostgreSQL; SQLite holds its write lock
@@ -164,12 +171,7 @@ def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: boo
             bought = Purchase.objects.filter(item_id=item_id, user_id=user_id).aggregate(total=Sum("quantity"))["total"]
             if (bought or 0) < -quantity:
                 return False
-        row = Item.objects.filter(id=item_id, is_active=True)
-        if quantity > 0:
-            row = row.filter(quantity_purchased__lte=F("quantity_needed") - quantity)
-        else:
-            row = row.filter(quantity_purchased__gte=-quantity)
         if not row.update(quantity_purchased=F("quantity_purchased") + quantity):
             return False
-        Purchase.objects.create(item_id=item_id, user_id=user_id, quantity=quantity)
+        line.save(force_insert=True)
     return True

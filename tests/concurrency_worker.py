@@ -13,7 +13,7 @@ same moment and each answers one JSON line: the statuses it got, any
 unexpected answer, how many database connections the requests opened, and
 what the service acknowledged. Commands:
 
-    {"op": "purchases", "item_id": 7, "count": 200, "quantity": 1}
+    {"op": "purchases", "item_id": 7, "count": 200, "quantity": 1, "authorization": "Basic ..."}
     {"op": "ledger", "item_id": 7, "count": 100, "seed": 3, "authorization": "Basic ..."}
     {"op": "crud", "seed": 3, "count": 100, "registry_id": 1}
 
@@ -155,12 +155,13 @@ class Lambda:
         return report
 
 
-def purchases(api: Lambda, item_id: int, count: int, quantity: int = 1) -> dict:
-    """`count` purchases of one item; 409 (sold out) is an expected answer."""
+def purchases(api: Lambda, item_id: int, count: int, quantity: int = 1, authorization: str | None = None) -> dict:
+    """`count` purchases of one item (negative `quantity`: undos), as the worker's
+    caller or as `authorization`'s; 409 (sold out, nothing to undo) is an expected answer."""
     highest = 0  # the largest quantity_purchased a 200 reported
     refusals = Counter()
     for _ in range(count):
-        body = api.call("POST", f"/items/{item_id}/purchase", {"quantity": quantity}, expected=(200, 409))
+        body = api.call("POST", f"/items/{item_id}/purchase", {"quantity": quantity}, expected=(200, 409), authorization=authorization)
         if body is None:
             continue
         if "data" in body:

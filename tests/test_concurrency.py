@@ -6,7 +6,8 @@ handler at the same moment.
   than bought it stops at quantity_needed, the rest get 409, never more.
 - 8 callers (the owner, an administrator, 6 guests) buying and undoing one
   item: the count and the purchase ledger agree, per caller too, and no guest
-  ever undid more than they had bought.
+  ever undid more than they had bought; one guest undoing from 8 processes at
+  once undoes exactly what they bought, no more.
 - 8 processes mixing creates, updates and deletes: every write the service
   acknowledged is in the database afterwards.
 - No answer but the expected ones: no "database is locked", no 5xx.
@@ -198,3 +199,20 @@ def test_every_acknowledged_write_survives_concurrent_writers(database):
         for item_id, name, notes, needed, active in rows
     }
     assert stored == acknowledged
+
+
+def test_a_guest_undoing_from_every_process_undoes_exactly_what_they_bought(database):
+    (login, (password, guest)), bought = next(iter(GUESTS.items())), 20
+    item_id = database.create_item(100)
+    # 100 bought: 20 by the guest (their ledger line), 80 before the ledger began.
+    database.query("UPDATE items SET quantity_purchased = 100 WHERE id = %s RETURNING id", [item_id])
+    database.query("INSERT INTO purchases (item_id, user_id, quantity) VALUES (%s, %s, %s) RETURNING id", [item_id, guest["id"], bought])
+
+    command = {"op": "purchases", "item_id": item_id, "count": 10, "quantity": -1, "authorization": basic(login, password)}
+    reports = database.pool.run([command] * WORKERS)
+
+    assert [report["unexpected"] for report in reports] == [[]] * WORKERS
+    assert total(reports, "statuses") == Counter({"200": bought, "409": 10 * WORKERS - bought})
+    assert total(reports, "refusals") == Counter({"Nothing to undo": 10 * WORKERS - bought})
+    assert database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id]) == [(100 - bought,)]
+    assert database.query("SELECT SUM(quantity) FROM purchases WHERE item_id = %s AND user_id = %s", [item_id, guest["id"]]) == [(0,)]

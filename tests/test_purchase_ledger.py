@@ -102,7 +102,7 @@ def test_a_refused_purchase_writes_no_line(clients, wp):
 
 def test_count_and_line_are_written_together_or_not_at_all(clients, wp):
     item_id = item_in(PUBLISHED)
-    with mock.patch.object(Purchase.objects, "create", side_effect=DatabaseError("disk full")):
+    with mock.patch.object(Purchase, "save", side_effect=DatabaseError("disk full")):
         response = send(clients["eddie"], "POST", f"/items/{item_id}/purchase", {"quantity": 2})
     assert_detail(response, 500, "Internal server error")
     assert state(item_id) == (0, [])

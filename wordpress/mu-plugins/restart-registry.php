@@ -165,7 +165,8 @@ add_filter( 'rest_prepare_restart-registry', function ( $response, $post ) {
 // account. So users may not change their own e-mail through the REST API; those who may edit users
 // (administrators) still change anyone's, their own included.
 add_filter( 'rest_request_before_callbacks', function ( $response, $handler, $request ) {
-	if ( is_wp_error( $response ) || 'GET' === $request->get_method() || ! is_string( $request['email'] ) ) {
+	$writes = in_array( $request->get_method(), array( 'POST', 'PUT', 'PATCH' ), true );
+	if ( is_wp_error( $response ) || ! $writes || ! is_string( $request['email'] ) ) {
 		return $response;
 	}
 	if ( ! preg_match( '#^/wp/v2/users/(me|\d+)$#', $request->get_route(), $target ) ) {
