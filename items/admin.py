@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .models import Item
+from .models import Item, Purchase
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -79,3 +79,16 @@ class ItemAdmin(ReadOnlyModelAdmin):
             return super().get_search_results(request, queryset, search_term)
         field = "registry_id" if (match[1] or "").lower() == "registry" else "id"
         return queryset.filter(**{field: int(match[2])}), False
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(ReadOnlyModelAdmin):
+    """The purchase ledger: who bought (WordPress user id) for administrators only;
+    the API never shows it to a registry's owner."""
+
+    list_display = ("id", "item", "user_id", "quantity", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("=item__id", "=user_id")
+    search_help_text = "An item id or a WordPress user id (exact)."
+    ordering = ("-id",)
+    list_select_related = ("item",)

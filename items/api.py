@@ -47,7 +47,7 @@ def delete_item(request, item_id: int):
 @router.post(
     "/{item_id}/purchase",
     response={200: ItemEnvelope, 409: ErrorDetail},
-    summary="Record a purchase atomically (negative quantity: undo; anyone who may read the registry)",
+    summary="Record a purchase atomically (anyone who may read the registry); negative quantity: undo (owner and administrators any, others their own)",
 )
 def record_purchase(request, item_id: int, payload: PurchaseRequest):
     item = services.record_purchase(caller_of(request), item_id, payload.quantity)

@@ -13,7 +13,7 @@ from django.contrib.admin import site
 from django.contrib.auth.models import User
 from django.test import RequestFactory
 
-from items.models import Item
+from items.models import Item, Purchase
 from wpauth.admin_session import join, split
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,26 @@ def test_not_even_a_superuser_may_add_change_or_delete(db):
     request.user = User(username="visitor", is_staff=False, is_active=True)
     assert not item_admin.has_view_permission(request, item) and not item_admin.has_module_permission(request)
 
+
+
+def test_the_purchase_ledger_is_read_only_and_searchable_by_id(db):
+    item = Item.objects.create(registry_id=1, name="Lamp", url="https://example.com/lamp", quantity_needed=3)
+    line = Purchase.objects.create(item=item, user_id=42, quantity=2)
+    Purchase.objects.create(item=item, user_id=7, quantity=1)
+    ledger_admin = site._registry[Purchase]
+    request = RequestFactory().get("/admin/items/purchase/")
+    request.user = User(username="root", is_staff=True, is_superuser=True, is_active=True)
+    assert ledger_admin.has_view_permission(request, line)
+    assert not ledger_admin.has_add_permission(request)
+    assert not ledger_admin.has_change_permission(request, line)
+    assert not ledger_admin.has_delete_permission(request, line)
+    found, _ = ledger_admin.get_search_results(request, Purchase.objects.all(), "42")
+    assert [row.pk for row in found] == [line.pk]
+    found, _ = ledger_admin.get_search_results(request, Purchase.objects.all(), str(item.id))
+    assert found.count() == 2
+    found, _ = ledger_admin.get_search_results(request, Purchase.objects.all(), "not a number")
+    assert list(found) == []  # no error from the integer fields
+    assert Purchase.objects.filter(pk=line.pk).exists()
 
 # What a process loads with Lambda's settings: the admin's modules, forms and
 # session middleware never (they cost cold-start time and would serve nothing).
