@@ -24,7 +24,7 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         # WordPress administrators' local users are staff without permissions of
-        # their own (wpauth.backends): being staff is what lets them look.
+        # their own (wpgateway.backends): being staff is what lets them look.
         return request.user.is_active and request.user.is_staff
 
     def has_module_permission(self, request):

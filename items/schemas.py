@@ -5,10 +5,10 @@ from enum import Enum
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from registry_api.types import ApiDateTime, TextSchema
+from core.ids import INT64_MAX, INT64_MIN
+from core.schema_types import ApiDateTime, TextSchema
 
 # Ids and counts must fit the database's 64-bit integers; a larger number is a 422, not a 500.
-INT64_MAX = 2**63 - 1
 INT32_MAX = 2**31 - 1
 
 
@@ -39,7 +39,7 @@ class ItemCreate(ItemFields):
     administrator (404 `Registry not found` if the caller may not read it, 403 if
     they may only read it)."""
 
-    registry_id: int = Field(ge=-INT64_MAX - 1, le=INT64_MAX)
+    registry_id: int = Field(ge=INT64_MIN, le=INT64_MAX)
 
 
 class ItemRegistryCreate(ItemFields):

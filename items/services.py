@@ -15,11 +15,13 @@ from django.db.models import F, Sum
 from registries import access
 from registries.access import Access
 from registries.facts import Caller
-from registry_api.errors import Conflict, NotFound
-from wpauth.identity import WordPressUser
+from core.errors import Conflict, NotFound
+from wpgateway.identity import WordPressUser
 
 from .models import Item, Purchase
-from .schemas import INT64_MAX, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
+from core.ids import INT64_MAX, fits_int64
+
+from .schemas import ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
 WRITE_DENIED = "Not authorized to modify this item"
 ADD_DENIED = "Only the registry owner can add items"  # as POST /registries/{id}/items says it
@@ -45,7 +47,7 @@ def item_not_found(item_id: int) -> NotFound:
 
 def _existing_id(item_id: int) -> int:
     # An id beyond the database's integers cannot exist (and must not reach SQL).
-    if not -INT64_MAX - 1 <= item_id <= INT64_MAX:
+    if not fits_int64(item_id):
         raise item_not_found(item_id)
     return item_id
 

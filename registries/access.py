@@ -26,12 +26,12 @@ cached); administrators never need them.
 from enum import IntEnum
 from typing import Any
 
-from registry_api.errors import Forbidden
-from wpauth.identity import WordPressUser
+from core.errors import PermissionDenied
+from wpgateway.identity import WordPressUser
 
 from . import facts
 from .facts import RegistryFacts
-from .meta import RegistryPost
+from wpgateway.registry_post import RegistryPost
 
 Registry = RegistryPost | RegistryFacts  # the rules read author and status (and a post's invitees)
 
@@ -70,7 +70,7 @@ def visible_meta(user: WordPressUser, registry: RegistryPost) -> dict[str, Any]:
 def require(permitted: bool, detail: str) -> None:
     """403 with the route's `detail` unless `permitted`."""
     if not permitted:
-        raise Forbidden(detail)
+        raise PermissionDenied(detail)
 
 
 # --- Items ------------------------------------------------------------------

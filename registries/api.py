@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Status
 
 from items.schemas import ItemEnvelope, ItemRegistryCreate, ItemView
-from registry_api.errors import Unauthorized
+from core.errors import NotAuthenticated
 
 from . import services
 from .schemas import (
@@ -26,7 +26,7 @@ def caller_of(request) -> Caller:
     authenticated without them cannot be spoken for (CONTRACT 2: 401 without a challenge)."""
     credentials = getattr(request, "wordpress_credentials", None)
     if credentials is None:
-        raise Unauthorized("Invalid credentials", challenge=False)
+        raise NotAuthenticated("Invalid credentials")
     return Caller(request.auth, credentials)
 
 

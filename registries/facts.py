@@ -3,7 +3,7 @@
 An item route decides from two facts of the item's registry, its author and its
 status, and, for a private registry, from whether WordPress lets the caller
 read it (its invitees, by the mu-plugin's rule). They are asked of WordPress
-with the caller's own credentials (`wpauth.registries`), so WordPress applies
+with the caller's own credentials (`wpgateway.registries`), so WordPress applies
 its rules first: a registry it refuses the caller (403) or does not have (404)
 is one the caller cannot read.
 
@@ -35,12 +35,13 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
-from registry_api.errors import BadGateway, Forbidden, NotFound, Unauthorized
-from wpauth import registries as wordpress
-from wpauth.identity import WordPressUser
-from wpauth.registries import Credentials
+from core.errors import NotAuthenticated
+from wpgateway import registries as wordpress
+from wpgateway.identity import WordPressUser
+from wpgateway.errors import ReadRefused, RegistryMissing
+from wpgateway.registries import Credentials
 
-from .meta import MalformedPost, RegistryPost, read_posts
+from wpgateway.registry_post import RegistryPost, read_posts
 
 MAX_ENTRIES = 4096
 PAGE_SIZE = 100  # the most WordPress lists per page
@@ -140,8 +141,7 @@ def registry(caller: Caller, registry_id: int) -> RegistryFacts | None:
     registry's are WordPress's answer to this caller; anyone else's will do for
     any other status, or for its author.
 
-    Raises the API errors of `wpauth.registries` when WordPress cannot say
-    (401, 502, 504).
+    Raises the errors of `wpgateway.registries` when WordPress cannot say.
     """
     ttl = settings.REGISTRY_ACL_TTL
     if ttl > 0:
@@ -153,13 +153,10 @@ def registry(caller: Caller, registry_id: int) -> RegistryFacts | None:
             return shared
     try:
         post = wordpress.fetch_registry(_credentials(caller), registry_id)
-    except (NotFound, Forbidden):
+    except (RegistryMissing, ReadRefused):
         _store((SEEN, caller.user.id, registry_id), None, ttl)
         return None
-    try:
-        found = RegistryPost.from_wordpress(post)
-    except MalformedPost as exc:
-        raise BadGateway(f"WordPress error: {exc}") from exc
+    found = RegistryPost.from_wordpress(post)
     learn(caller, [found])
     return RegistryFacts.of(found)
 
@@ -259,5 +256,5 @@ def _store(key: tuple, value: Any, ttl: float) -> None:
 def _credentials(caller: Caller) -> Credentials:
     # As the registry routes answer a caller WordPress cannot be asked for (CONTRACT 2).
     if caller.credentials is None:
-        raise Unauthorized("Invalid credentials", challenge=False)
+        raise NotAuthenticated("Invalid credentials")
     return caller.credentials

@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from items.schemas import AffiliateStatus
-from registry_api.types import ApiDateTime, TextSchema
+from core.schema_types import ApiDateTime, TextSchema
 
 
 class RegistryMetaIn(TextSchema):

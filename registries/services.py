@@ -1,6 +1,6 @@
 """Business rules of the registry routes, as plain functions of the caller and the input.
 
-A registry is a WordPress post (read and written through `wpauth.registries`
+A registry is a WordPress post (read and written through `wpgateway.registries`
 with the caller's credentials); its items are rows of the `items` table with
 `registry_id` = the post id. Who may do what is decided in `access`.
 """
@@ -13,15 +13,17 @@ from typing import Any
 from django.db.models import QuerySet
 
 from items.models import Item
-from items.schemas import INT64_MAX, ItemRegistryCreate, ItemView
+from core.ids import fits_int64
+from items.schemas import ItemRegistryCreate, ItemView
 from items.services import item_view
-from registry_api.errors import ApiError, BadGateway, NotFound
-from wpauth import registries as wordpress
-from wpauth.identity import WordPressUser
-from wpauth.registries import Credentials
+from core.errors import NotFound
+from wpgateway import registries as wordpress
+from wpgateway.errors import GatewayError
+from wpgateway.identity import WordPressUser
+from wpgateway.registries import Credentials
 
 from . import access, facts
-from .meta import MalformedPost, RegistryPost, encode_meta, read_posts
+from wpgateway.registry_post import RegistryPost, encode_meta, read_posts
 from .schemas import AffiliateOut, AffiliateUpdate, RegistryCreate, RegistryOut, RegistryUpdate
 
 logger = logging.getLogger(__name__)
@@ -158,13 +160,13 @@ def _sync_item_ids(caller: Caller, registry: RegistryPost) -> None:
     item_ids = list(_active_items(registry).values_list("id", flat=True))
     try:
         wordpress.update_registry(caller.credentials, registry.id, {"meta": encode_meta({"item_ids": item_ids})})
-    except ApiError as exc:
-        logger.warning("restart_item_ids of registry %s not updated: %s", registry.id, exc.detail)
+    except GatewayError as exc:
+        logger.warning("restart_item_ids of registry %s not updated: %r", registry.id, exc)
 
 
 def _registry_item(registry: RegistryPost, item_id: int, **filters: Any) -> Item:
     # An id beyond the database's integers cannot exist (and must not reach SQL).
-    if not -INT64_MAX - 1 <= item_id <= INT64_MAX:
+    if not fits_int64(item_id):
         raise NotFound(ITEM_NOT_IN_REGISTRY)
     try:
         return Item.objects.get(id=item_id, registry_id=registry.id, **filters)
@@ -246,7 +248,7 @@ def _affiliate(item: Item) -> AffiliateOut:
 def _fetch_for(caller: Caller, registry_id: int, rule: Rule, denied: str) -> RegistryPost:
     """The registry as WordPress answers it to the caller, if `rule` lets the
     caller at it; else 403 `denied`. The item routes' cached facts learn it (D1)."""
-    registry = _read(wordpress.fetch_registry(caller.credentials, registry_id))
+    registry = RegistryPost.from_wordpress(wordpress.fetch_registry(caller.credentials, registry_id))
     facts.learn(caller, [registry])
     access.require(rule(caller.user, registry), denied)
     return registry
@@ -261,17 +263,10 @@ def _managed(caller: Caller, registry_id: int, denied: str, *, readers: Rule = a
     return registry
 
 
-def _read(post: dict[str, Any]) -> RegistryPost:
-    try:
-        return RegistryPost.from_wordpress(post)
-    except MalformedPost as exc:
-        raise BadGateway(f"WordPress error: {exc}") from exc
-
-
 def _written(post: dict[str, Any]) -> RegistryPost:
     """A registry as WordPress answered the service's write of it: the item
     routes' cached access facts learn it at once (D1)."""
-    registry = _read(post)
+    registry = RegistryPost.from_wordpress(post)
     facts.remember(registry)
     return registry
 

@@ -4,8 +4,6 @@ import json
 import logging
 import uuid
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI, Status
 from ninja.schema import DjangoGetter
@@ -13,13 +11,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from items.api import router as items_router
 from registries.api import router as registries_router
-from wpauth.security import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
-from . import __version__, readiness
+from . import __version__, errors, readiness
+from .auth import ApiAuth
 from .docs import SwaggerDocs, docs_view
-from .errors import ApiError
 from .openapi import document_errors
-from .security import ApiAuth
 
 logger = logging.getLogger("registry_api")
 
@@ -110,57 +106,20 @@ def ready(request):
     return Status(200 if state.ready else 503, state.as_json())
 
 
-def _detail(request, status: int, detail, **headers):
-    response = api.create_response(request, {"detail": detail}, status=status)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
-
-
+# Ninja registers its own handlers for these; each goes to the one mapping instead.
 @api.exception_handler(ValidationError)
-def validation_error(request, exc: ValidationError):
-    return _detail(request, 422, exc.errors)
-
-
-@api.exception_handler(ApiError)
-def api_error(request, exc: ApiError):
-    return _detail(request, exc.status_code, exc.detail, **exc.headers)
-
-
-@api.exception_handler(MissingCredentials)
-def missing_credentials(request, exc):
-    return _detail(request, 401, "Missing Authorization header", WWW_Authenticate="Basic")
-
-
-@api.exception_handler(InvalidCredentials)
 @api.exception_handler(AuthenticationError)
-def invalid_credentials(request, exc):
-    return _detail(request, 401, "Invalid WordPress credentials", WWW_Authenticate="Basic")
-
-
-@api.exception_handler(AuthenticationUnavailable)
-def authentication_unavailable(request, exc):
-    return _detail(request, 503, "WordPress is unavailable", Retry_After=str(settings.WP_RETRY_AFTER))
-
-
 @api.exception_handler(HttpError)
-def http_error(request, exc: HttpError):
-    return _detail(request, exc.status_code, str(exc))
-
-
 @api.exception_handler(Http404)
-def not_found(request, exc):
-    return _detail(request, 404, "Not Found")
-
-
-@api.exception_handler(RequestDataTooBig)
-def body_too_large(request, exc):
-    return _detail(request, 413, "Request body too large")
-
-
 @api.exception_handler(Exception)
-def unexpected_error(request, exc: Exception):
-    aws_context = getattr(request, "scope", {}).get("aws.context")
-    request_id = getattr(aws_context, "aws_request_id", None) or uuid.uuid4().hex
-    logger.exception("unhandled error in %s %s (request id %s)", request.method, request.path, request_id)
-    return _detail(request, 500, "Internal server error")
+def error_response(request, exc: Exception):
+    known = errors.answer(exc)
+    if known is None:
+        aws_context = getattr(request, "scope", {}).get("aws.context")
+        request_id = getattr(aws_context, "aws_request_id", None) or uuid.uuid4().hex
+        logger.exception("unhandled error in %s %s (request id %s)", request.method, request.path, request_id)
+        known = errors.Answer(500, "Internal server error")
+    response = api.create_response(request, {"detail": known.detail}, status=known.status)
+    for name, value in known.headers.items():
+        response[name] = value
+    return response

@@ -10,6 +10,6 @@ class RegistryApiConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the checks)
-        from .deadline import bound_sqlite_waits
+        from core.deadline import bound_sqlite_waits
 
-        connection_created.connect(bound_sqlite_waits, dispatch_uid="registry_api.deadline")
+        connection_created.connect(bound_sqlite_waits, dispatch_uid="core.deadline")

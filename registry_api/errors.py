@@ -1,53 +1,77 @@
-"""Errors that business rules raise and the API answers as `{"detail": ...}`."""
+"""Every error the layers below raise, answered in one place: its status,
+`detail` and headers (CONTRACT 1: `{"detail": ...}`)."""
+
+from dataclasses import dataclass, field
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from core.errors import Conflict, DatabaseBusy, DomainError, NotAuthenticated, NotFound, PermissionDenied
+from wpgateway.errors import (
+    CredentialsRevoked,
+    ReadRefused,
+    RegistryMissing,
+    WordPressBadResponse,
+    WordPressTimeout,
+    WordPressUnavailable,
+)
+
+from .auth import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
+
+# Every 401 that refuses credentials asks for Basic ones (CONTRACT 6.1).
+CHALLENGE = {"WWW-Authenticate": "Basic"}
 
 
-class ApiError(Exception):
-    status_code = 400
-    headers: dict[str, str] = {}  # extra response headers
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    detail: Any  # a text; for a 422, the list of errors
+    headers: dict[str, str] = field(default_factory=dict)
 
 
-class NotFound(ApiError):
-    status_code = 404
-
-
-class Forbidden(ApiError):
-    status_code = 403
-
-
-class Conflict(ApiError):
-    status_code = 409
-
-
-class Unauthorized(ApiError):
-    """401. With `challenge` (the default) it asks for Basic credentials, as
-    every 401 of the authentication step does (CONTRACT 6.1)."""
-
-    status_code = 401
-
-    def __init__(self, detail: str, *, challenge: bool = True) -> None:
-        super().__init__(detail)
-        if challenge:
-            self.headers = {"WWW-Authenticate": "Basic"}
-
-
-class BadGateway(ApiError):
-    """WordPress answered with an error or with something that is not its REST API."""
-
-    status_code = 502
-
-
-class GatewayTimeout(ApiError):
-    """WordPress did not answer in time."""
-
-    status_code = 504
-
-
-class DatabaseBusy(ApiError):
-    """Other writers held the database's lock until the request's deadline: worth retrying shortly."""
-
-    status_code = 503
-    headers = {"Retry-After": "1"}
+def answer(exc: Exception) -> Answer | None:
+    """The answer to `exc`, or None for an error nobody expected (a 500)."""
+    match exc:
+        case ValidationError():
+            return Answer(422, exc.errors)
+        # The domain's own, with their own texts.
+        case NotFound():
+            return Answer(404, exc.detail)
+        case PermissionDenied():
+            return Answer(403, exc.detail)
+        case Conflict():
+            return Answer(409, exc.detail)
+        case NotAuthenticated():
+            return Answer(401, exc.detail)  # no challenge: the credentials were not refused
+        case DatabaseBusy():
+            return Answer(503, exc.detail, {"Retry-After": "1"})
+        # Authentication.
+        case MissingCredentials():
+            return Answer(401, "Missing Authorization header", CHALLENGE)
+        case InvalidCredentials() | AuthenticationError() | CredentialsRevoked():
+            return Answer(401, "Invalid WordPress credentials", CHALLENGE)
+        case AuthenticationUnavailable():
+            return Answer(503, "WordPress is unavailable", {"Retry-After": str(settings.WP_RETRY_AFTER)})
+        # WordPress, asked about a registry.
+        case RegistryMissing():
+            return Answer(404, "Registry not found")
+        case ReadRefused():
+            return Answer(403, "Not authorized")
+        case WordPressTimeout():
+            return Answer(504, "WordPress did not answer in time")
+        case WordPressUnavailable() | WordPressBadResponse():
+            return Answer(502, f"WordPress error: {exc}")
+        # Django's and Ninja's.
+        case HttpError():
+            return Answer(exc.status_code, str(exc))
+        case Http404():
+            return Answer(404, "Not Found")
+        case RequestDataTooBig():
+            return Answer(413, "Request body too large")
+        case DomainError():  # a new domain error nobody mapped yet: still its own text
+            return Answer(400, exc.detail)
+    return None

@@ -17,8 +17,8 @@ from django.db import DatabaseError
 from ninja import Schema
 from wp_python.exceptions import WordPressError
 
-from wpauth.client import rest_index
-from wpauth.errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
+from wpgateway.client import rest_index
+from wpgateway.errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
 
 from . import __version__
 from .startup import is_migrated

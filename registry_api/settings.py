@@ -40,7 +40,7 @@ ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=False)
 DOCS_OFFLINE = (Path(find_spec("ninja").origin).parent / "static" / "ninja" / "swagger-ui-bundle.js").is_file()
 
 INSTALLED_APPS = [
-    "wpauth.apps.WordPressAdminConfig" if ADMIN_ENABLED else "django.contrib.admin.apps.SimpleAdminConfig",
+    "wpgateway.apps.WordPressAdminConfig" if ADMIN_ENABLED else "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,14 +49,14 @@ INSTALLED_APPS = [
     *(["ninja"] if DOCS_OFFLINE else []),
     "items",
     "registries",
-    "wpauth",
+    "wpgateway",
     "registry_api",  # its system checks and the request deadline's database hook (apps.py)
 ]
 
 # What the JSON API needs, everywhere. Both run in the handler's own mode: no
 # thread hops under ASGI (registry_api.middleware.PlainMiddleware).
 API_MIDDLEWARE = [
-    "registry_api.deadline.deadline_middleware",  # first: the request's deadline covers everything after it
+    "core.deadline.deadline_middleware",  # first: the request's deadline covers everything after it
     "registry_api.middleware.CORSMiddleware",
     "registry_api.middleware.JSONMethodNotAllowedMiddleware",
 ]
@@ -69,7 +69,7 @@ ADMIN_MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "wpauth.admin_session.AdminSessionMiddleware",
+    "wpgateway.admin_session.AdminSessionMiddleware",
 ]
 if ADMIN_ENABLED:
     MIDDLEWARE = API_MIDDLEWARE + ADMIN_MIDDLEWARE
@@ -103,7 +103,7 @@ TEMPLATES = [
 # rollback journal is used, writers wait up to 5 s for the lock instead of
 # failing, and write transactions take the lock up front (BEGIN IMMEDIATE) so
 # two writers never deadlock upgrading a read lock. Within a request, the wait
-# is cut further to the request's deadline (registry_api/deadline.py).
+# is cut further to the request's deadline (core/deadline.py).
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_OPTIONS = {
     "init_command": f"PRAGMA journal_mode=DELETE; PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
@@ -142,7 +142,7 @@ MIGRATE_ON_START = env.bool("MIGRATE_ON_START", default=True)
 
 # Seconds a request may wait in all, on WordPress and on the database: its
 # deadline (D3). On Lambda it is also cut to the invocation's remaining time
-# minus a margin (registry_api/deadline.py).
+# minus a margin (core/deadline.py).
 REQUEST_BUDGET = env.float("REQUEST_BUDGET", default=20.0)
 
 # --- WordPress ------------------------------------------------------------
@@ -162,7 +162,7 @@ WP_RETRY_AFTER = env.int("WP_RETRY_AFTER", default=5)
 # WordPress every time (D1).
 REGISTRY_ACL_TTL = env.float("REGISTRY_ACL_TTL", default=30.0)
 
-AUTHENTICATION_BACKENDS = ["wpauth.backends.WordPressStaffBackend"]
+AUTHENTICATION_BACKENDS = ["wpgateway.backends.WordPressStaffBackend"]
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
@@ -191,7 +191,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["*"])
 # One leading slash and none after: Mangum strips the prefix as written.
 API_BASE_PATH = "/" + env.str("API_BASE_PATH", default="/").strip("/")
 
-# --- Admin sessions (only the admin has any; wpauth/admin_session.py) --------
+# --- Admin sessions (only the admin has any; wpgateway/admin_session.py) --------
 # In the database, so that a logout ends a session for good (a signed cookie
 # stays valid until it expires, whatever the logout did).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -19,8 +19,8 @@ from django.test import Client
 
 from items.models import Item
 from registries import facts
-from wpauth import client as wp_client
-from wpauth.credentials import clear_cache
+from wpgateway import client as wp_client
+from wpgateway.credentials import clear_cache
 
 WP_API = f"{settings.WP_BASE_URL.rstrip('/')}/wp-json"
 

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 
 from items.models import Item, Purchase
-from wpauth.admin_session import join, split
+from wpgateway.admin_session import join, split
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ print(json.dumps({
 }))
 """
 ADMIN_MODULES = {
-    "items.admin", "wpauth.admin", "wpauth.admin_site", "wpauth.admin_session", "django.contrib.admin.forms",
+    "items.admin", "wpgateway.admin", "wpgateway.admin_site", "wpgateway.admin_session", "django.contrib.admin.forms",
     "django.contrib.auth.forms", "django.contrib.sessions.middleware", "django.contrib.messages.middleware",
     "django.contrib.sessions.backends.db",
 }

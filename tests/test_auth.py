@@ -22,13 +22,13 @@ from django.test import Client, RequestFactory
 
 from registry_api import settings as settings_module
 from tests.conftest import ACCOUNTS, ApiClient, basic, users_me
-from wpauth import client as wp_client
-from wpauth.admin_site import REFUSALS
-from wpauth.backends import Refusal
-from wpauth.credentials import cache_key, verify
-from wpauth.errors import WordPressUnavailable
-from wpauth.identity import WordPressUser
-from wpauth.security import InvalidCredentials, WordPressBasicAuth
+from wpgateway import client as wp_client
+from wpgateway.admin_site import REFUSALS
+from wpgateway.backends import Refusal
+from wpgateway.credentials import cache_key, verify
+from wpgateway.errors import WordPressUnavailable
+from wpgateway.identity import WordPressUser
+from registry_api.auth import InvalidCredentials, WordPressBasicAuth
 
 PROBE = "/items/not-a-number"
 INVALID = "Invalid WordPress credentials"

@@ -27,13 +27,13 @@ import pytest
 from django.db import connection
 
 from items.models import Item
-from registry_api import deadline
+from core import deadline
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
 from tests.events import http_v2_event
 from tests.test_wordpress_faults import COLLECTION, FAULTS, POST, USERS_ME, LoopbackWordPress, kind_of
-from wpauth import client as wp_client
-from wpauth.credentials import verify
-from wpauth.errors import WordPressTimeout, WordPressUnavailable
+from wpgateway import client as wp_client
+from wpgateway.credentials import verify
+from wpgateway.errors import WordPressTimeout, WordPressUnavailable
 
 BUDGET = 0.8  # REQUEST_BUDGET here, seconds: short, to keep the suite fast
 LATE_BY = 0.3  # a late answer's delay: three in a row outlast the budget, one does not

@@ -16,12 +16,13 @@ from items.models import Item
 from registries import access, facts
 from registries.access import Access
 from registries.services import Caller
-from registry_api.errors import Unauthorized
+from core.errors import NotAuthenticated
+from registry_api import errors
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
 from tests.fake_wordpress import FakeWordPress, wordpress_error
 from tests.test_items_api import assert_detail, body_of, envelope, ids, send
 from tests.test_registries import site_editor  # noqa: F401 (a fixture)
-from wpauth.identity import WordPressUser
+from wpgateway.identity import WordPressUser
 
 EDDIE_ID = ACCOUNTS["eddie"][1]["id"]
 # Registry post ids: alice's (published, private, private inviting eddie by
@@ -160,9 +161,10 @@ def test_a_caller_without_credentials_is_401_once_wordpress_must_be_asked():
     """Possible only for a caller authenticated some other way; administrators need none."""
     user = {"id": 9, "slug": "x", "login": "x", "email": "", "display_name": "X"}
     assert access.registry_access(Caller(WordPressUser(**user, roles=("administrator",)), None), PRIVATE) is M
-    with pytest.raises(Unauthorized) as refused:
+    with pytest.raises(NotAuthenticated) as refused:
         access.registry_access(Caller(WordPressUser(**user), None), PRIVATE)
-    assert (refused.value.detail, refused.value.headers) == ("Invalid credentials", {})
+    # 401 without a challenge: the credentials were not refused.
+    assert errors.answer(refused.value) == errors.Answer(401, "Invalid credentials", {})
 
 
 # --- GET /items --------------------------------------------------------------------

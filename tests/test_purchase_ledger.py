@@ -17,11 +17,11 @@ from django.db import DatabaseError
 from items import services
 from items.models import Item, Purchase
 from registries.services import Caller
-from registry_api.errors import Conflict
+from core.errors import Conflict
 from tests.conftest import ACCOUNTS
 from tests.test_items_access import PUBLISHED, clients, eddie, item_in, wp  # noqa: F401 (fixtures)
 from tests.test_items_api import assert_detail, envelope, send
-from wpauth.identity import WordPressUser
+from wpgateway.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID, EDDIE_ID = (ACCOUNTS[login][1]["id"] for login in ("alice", "admin", "eddie"))
 GUEST_ID = 99

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from items.models import Item
-from registries.meta import decode_meta, encode_meta
+from wpgateway.registry_post import decode_meta, encode_meta
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
 from tests.events import http_v2_event
 from tests.fake_wordpress import WRITTEN_DEFAULTS, FakeWordPress, wordpress_error
-from wpauth.identity import WordPressUser
+from wpgateway.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID = 2, 1
 STRANGER_ID = 99
@@ -781,7 +781,7 @@ class TestCredentials:
         ]
 
     def test_a_caller_authenticated_without_basic_credentials_is_401_without_challenge(self, wp, db, monkeypatch):
-        from registry_api.security import ApiAuth
+        from registry_api.auth import ApiAuth
 
         user = WordPressUser(id=ALICE_ID, slug="alice", login="alice", email="a@x.test", display_name="A")
         monkeypatch.setattr(ApiAuth, "__call__", lambda self, request: user)

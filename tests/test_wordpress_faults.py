@@ -30,8 +30,8 @@ from items.models import Item
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic, users_me
 from tests.events import http_v2_event
 from tests.fake_wordpress import REGISTRY_PATH, FakeWordPress, wordpress_error
-from wpauth import client as wp_client
-from wpauth.credentials import verify
+from wpgateway import client as wp_client
+from wpgateway.credentials import verify
 
 TIMEOUT = 1.0  # WP_TIMEOUT, seconds: a slow answer takes longer; a healthy one, even on a busy machine, far less
 REGISTRY = 100  # alice's, published, with items 1 and 2

@@ -14,7 +14,7 @@ import pytest
 from django.test import override_settings
 
 from tests.conftest import ApiClient, basic
-from wpauth import client as wp_client
+from wpgateway import client as wp_client
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "wordpress.sh"
 

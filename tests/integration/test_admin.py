@@ -18,10 +18,10 @@ from django.test import Client
 from items.models import Item
 from tests.conftest import ApiClient, basic
 from tests.integration.test_wordpress_auth import wordpress_api
-from wpauth import admin_session
-from wpauth import client as wp_client
-from wpauth.admin_site import REFUSALS
-from wpauth.backends import Refusal
+from wpgateway import admin_session
+from wpgateway import client as wp_client
+from wpgateway.admin_site import REFUSALS
+from wpgateway.backends import Refusal
 
 CHANGELIST = "/admin/items/item/"
 

@@ -11,8 +11,8 @@ import httpx
 
 from registry_api import __version__
 from tests.conftest import ApiClient, basic
-from wpauth import credentials
-from wpauth.client import is_rest_error
+from wpgateway import credentials
+from wpgateway.client import is_rest_error
 
 
 def test_wordpress_refuses_with_its_rest_error_body(wordpress):

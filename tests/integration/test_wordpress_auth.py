@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ApiClient, basic
 from tests.events import http_v2_event, rest_v1_event
-from wpauth import credentials
+from wpgateway import credentials
 
 ITEM = {"name": "Kettle", "url": "https://example.com/kettle", "price": 35.5,
         "affiliate_url": "https://affiliate.example/kettle", "affiliate_status": "active"}

@@ -1,12 +1,15 @@
-"""The Ninja auth class: HTTP Basic credentials checked against WordPress."""
+"""The Ninja auth class: HTTP Basic credentials checked against WordPress,
+between the JSON body checks (`request_body`) in v1.0.x's order."""
 
 import binascii
 from base64 import b64decode
 
 from ninja.security import HttpBasicAuth
 
-from .backends import WordPressBackend
-from .errors import WordPressUnavailable
+from wpgateway.backends import WordPressBackend
+from wpgateway.errors import WordPressUnavailable
+
+from .request_body import reject_malformed_json, reject_non_object_body
 
 
 class MissingCredentials(Exception):
@@ -53,3 +56,13 @@ class WordPressBasicAuth(HttpBasicAuth):
         except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
             raise InvalidCredentials from exc
         return username, password
+
+
+class ApiAuth(WordPressBasicAuth):
+    def __call__(self, request):
+        reject_malformed_json(request)
+        user = super().__call__(request)
+        # Here, the last step before Ninja validates: after authentication (a
+        # 401 comes first), as FastAPI orders it (CONTRACT 1).
+        reject_non_object_body(request)
+        return user

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import caches
 from wp_python.exceptions import AuthenticationError, WordPressError
 
-from registry_api import deadline
+from core import deadline
 
 from .client import fetch_current_user
 from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable

@@ -1,11 +1,10 @@
-"""Authentication of API requests, in the order of checks v1.0.x clients observe."""
+"""The checks of a request's JSON body that come around authentication, in the
+order v1.0.x clients observe (`registry_api.auth` calls them)."""
 
 import json
 from email.message import Message
 
 from ninja.errors import ValidationError
-
-from wpauth.security import WordPressBasicAuth
 
 
 def _declares_json(content_type: str | None) -> bool:
@@ -74,13 +73,3 @@ def reject_non_object_body(request) -> None:
             }
         ]
     )
-
-
-class ApiAuth(WordPressBasicAuth):
-    def __call__(self, request):
-        reject_malformed_json(request)
-        user = super().__call__(request)
-        # Here, the last step before Ninja validates: after authentication (a
-        # 401 comes first), as FastAPI orders it (CONTRACT 1).
-        reject_non_object_body(request)
-        return user

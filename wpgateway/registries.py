@@ -5,18 +5,20 @@ call goes through wp-python's CustomPostTypeEndpoint on the shared HTTP client,
 with the caller's own credentials: WordPress applies its own rules to the
 caller, and no call is ever made with anyone else's rights.
 
-Whatever goes wrong comes out as an API error, never as a 500 (D3):
+Whatever goes wrong comes out as one of `wpgateway.errors` (which
+`registry_api.errors` answers), never as wp-python's or httpx's own:
 
-| WordPress                                        | API                         |
+| WordPress                                        | raised                      |
 |--------------------------------------------------|-----------------------------|
-| 404 on one registry (get, update, delete)        | 404 `Registry not found`    |
-| 403                                              | 403 `Not authorized`        |
-| 401 (the credentials stopped working)            | 401, `WWW-Authenticate: Basic` |
-| no answer in time (WP_TIMEOUT, the deadline)     | 504                         |
-| unreachable, 5xx, any other error, garbage       | 502 `WordPress error: ...`  |
+| 404 on one registry (get, update, delete)        | RegistryMissing             |
+| 403                                              | ReadRefused                 |
+| 401 (the credentials stopped working)            | CredentialsRevoked          |
+| no answer in time (WP_TIMEOUT, the deadline)     | WordPressTimeout            |
+| unreachable                                      | WordPressUnavailable        |
+| 5xx, any other error, garbage                    | WordPressFailed, WordPressBadResponse |
 
 The 404, 403 and 401 rows need WordPress's own REST error body; the same
-status from something else at its address (a firewall, a proxy) is a 502.
+status from something else at its address (a firewall, a proxy) is WordPressBadResponse.
 """
 
 import logging
@@ -29,17 +31,23 @@ from wp_python.client import CustomPostTypeEndpoint
 from wp_python.exceptions import AuthenticationError, NotFoundError, WordPressError
 from wp_python.exceptions import PermissionError as WordPressPermissionError
 
-from registry_api.errors import BadGateway, Forbidden, GatewayTimeout, NotFound, Unauthorized
-
 from .client import CallerTransport
-from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
+from .errors import (
+    CredentialsRevoked,
+    ReadRefused,
+    RegistryMissing,
+    WordPressBadResponse,
+    WordPressFailed,
+    WordPressTimeout,
+    WordPressUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
 POST_TYPE = "restart-registry"
 Credentials = tuple[str, str]  # (username, application password) of the caller
 
-# WordPress's error message goes into the 502's detail; an HTML error page
+# WordPress's error message goes into the answer's detail; an HTML error page
 # from a proxy would otherwise make a detail of many kilobytes.
 MESSAGE_LIMIT = 300
 
@@ -106,35 +114,30 @@ def _post(data: Any) -> dict[str, Any]:
 
 @contextmanager
 def _faults(*, one_registry: bool) -> Iterator[None]:
-    """WordPress's failures as API errors. `one_registry`: the call is about one
+    """wp-python's errors as this package's. `one_registry`: the call is about one
     post, so a 404 means that registry does not exist (for the collection it
     would mean the post type is not registered: a broken WordPress)."""
     try:
         yield
     except NotFoundError as exc:
         if one_registry:
-            raise NotFound("Registry not found") from exc
-        raise BadGateway(_wordpress_error(exc)) from exc
+            raise RegistryMissing from exc
+        raise WordPressFailed(_wordpress_error(exc)) from exc
     except WordPressPermissionError as exc:
-        raise Forbidden("Not authorized") from exc
+        raise ReadRefused from exc
     except AuthenticationError as exc:
-        # The credentials passed authentication moments ago (or were cached):
-        # the application password was revoked or the user removed since.
-        raise Unauthorized("Invalid WordPress credentials") from exc
+        raise CredentialsRevoked from exc
     except WordPressError as exc:
         logger.warning("WordPress refused a registry call: %s", exc)
-        raise BadGateway(_wordpress_error(exc)) from exc
-    except WordPressTimeout as exc:
+        raise WordPressFailed(_wordpress_error(exc)) from exc
+    except (WordPressUnavailable, WordPressBadResponse) as exc:  # WordPressTimeout too
         logger.warning("%s", exc)
-        raise GatewayTimeout("WordPress did not answer in time") from exc
-    except (WordPressUnavailable, WordPressBadResponse) as exc:
-        logger.warning("%s", exc)
-        raise BadGateway(f"WordPress error: {exc}") from exc
+        raise
 
 
 def _wordpress_error(exc: WordPressError) -> str:
-    """v1.0.x's detail, `WordPress error: <message> [HTTP <status>] [<code>]`, with
-    the message on one line and cut to MESSAGE_LIMIT characters."""
+    """v1.0.x's detail after `WordPress error: `, `<message> [HTTP <status>] [<code>]`,
+    with the message on one line and cut to MESSAGE_LIMIT characters."""
     message = " ".join(str(exc.message).split())
     if len(message) > MESSAGE_LIMIT:
         message = message[: MESSAGE_LIMIT - 1] + "…"
@@ -143,4 +146,4 @@ def _wordpress_error(exc: WordPressError) -> str:
         parts.append(f"[HTTP {exc.status_code}]")
     if exc.error_code:
         parts.append(f"[{exc.error_code}]")
-    return "WordPress error: " + " ".join(parts)
+    return " ".join(parts)

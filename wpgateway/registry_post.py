@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .errors import WordPressBadResponse
+
 logger = logging.getLogger(__name__)
 
 # RegistryMeta field -> WordPress meta key.
@@ -35,7 +37,7 @@ FLAG_FIELDS = ("is_for_self",)
 FALSE_FLAGS = ("0", "false", "False")
 
 
-class MalformedPost(ValueError):
+class MalformedPost(WordPressBadResponse):
     """Not a registry post at all (no numeric id)."""
 
 

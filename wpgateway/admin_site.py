@@ -1,6 +1,6 @@
 """The admin site: read-only inspection for WordPress administrators.
 
-Installed as the default admin site by `wpauth.apps.WordPressAdminConfig` when
+Installed as the default admin site by `wpgateway.apps.WordPressAdminConfig` when
 ADMIN_ENABLED is on; nothing here is imported otherwise (Lambda).
 """
 
@@ -41,7 +41,7 @@ class WordPressAdminSite(admin.AdminSite):
     site_title = "Restart Registry admin"
     index_title = "Inspect"
     login_form = WordPressLoginForm
-    login_template = "wpauth/login.html"
+    login_template = "wpgateway/login.html"
     site_url = None  # no "View site": the site is the JSON API
 
     def each_context(self, request):

@@ -3,7 +3,7 @@ from django.contrib.admin import apps as admin_apps
 
 
 class WordPressAuthConfig(AppConfig):
-    name = "wpauth"
+    name = "wpgateway"
     verbose_name = "WordPress authentication"
     default = True
 
@@ -12,4 +12,4 @@ class WordPressAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the read-only, WordPress-login site as its default site."""
 
     default = False
-    default_site = "wpauth.admin_site.WordPressAdminSite"
+    default_site = "wpgateway.admin_site.WordPressAdminSite"

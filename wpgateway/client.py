@@ -7,7 +7,7 @@ callers and wp-python's per-transport state (last response, pagination) stays
 per call.
 
 Time: a call ends within WP_TIMEOUT and by the request's deadline
-(registry_api/deadline.py), whatever WordPress does. httpx's timeouts bound
+(core/deadline.py), whatever WordPress does. httpx's timeouts bound
 each socket operation, so a server that sends a byte now and then would never
 trip them; here every connect, read and write is given only the time left,
 and none starts once it is gone.
@@ -29,7 +29,7 @@ from wp_python.auth import ApplicationPasswordAuth
 from wp_python.exceptions import WordPressError
 from wp_python.transport import APIResponse, HttpxTransport
 
-from registry_api import deadline
+from core import deadline
 
 from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
 from .identity import WordPressUser

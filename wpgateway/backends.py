@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 class WordPressBackend(BaseBackend):
     """A WordPress login and application password → the WordPress user.
 
-    The API uses it for every request (through `wpauth.security`); nothing is
+    The API uses it for every request (through `registry_api.auth`); nothing is
     stored, so `get_user()` has nothing to restore from a session.
     """
 
@@ -85,7 +85,7 @@ class WordPressStaffBackend(ModelBackend):
             raise
         user = self.configure_user(request, wordpress_user)
         if request is not None:
-            # For the admin session (wpauth.admin_session), which keeps its re-check key.
+            # For the admin session (wpgateway.admin_session), which keeps its re-check key.
             request.wordpress_login = (wordpress_user, password)
         return user
 

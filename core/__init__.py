@@ -1,0 +1,1 @@
+"""The lowest layer: domain errors, shared schema field types, the request deadline."""

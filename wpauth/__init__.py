@@ -1,1 +1,0 @@
-"""WordPress authentication: the one place where the service talks to WordPress."""
