@@ -2,46 +2,38 @@
 
 from ninja import Router, Status
 
-from registries.services import Caller
-
 from . import services
 from .schemas import ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdate, ItemView, PurchaseRequest
 
+# request.auth is the Caller (registry_api.auth); administrators never need WordPress for items.
 router = Router(tags=["items"])
-
-
-def caller_of(request) -> Caller:
-    """The caller, with the credentials WordPress is asked about their registries
-    with. Administrators never need WordPress for items, so credentials only
-    become necessary (a 401 without them) once a registry must be asked about."""
-    return Caller(request.auth, getattr(request, "wordpress_credentials", None))
 
 
 @router.get("", response=list[ItemView], summary="List active items of the caller's registries (all: administrators)")
 def list_items(request, skip: int = 0, limit: int = 100):
-    return services.list_items(caller_of(request), skip, limit)
+    return services.list_items(request.auth, skip, limit)
 
 
 @router.post("", response={201: ItemEnvelope}, summary="Create an item (registry owner or administrator)")
 def create_item(request, payload: ItemCreate):
-    item = services.create_item(caller_of(request), payload)
+    item = services.create_item(request.auth, payload)
     return Status(201, ItemEnvelope(data=item, message="Item created successfully"))
 
 
 @router.get("/{item_id}", response=ItemEnvelope, summary="Get an active item (anyone who may read its registry)")
 def get_item(request, item_id: int):
-    return ItemEnvelope(data=services.get_item(caller_of(request), item_id))
+    return ItemEnvelope(data=services.get_item(request.auth, item_id))
 
 
 @router.put("/{item_id}", response=ItemEnvelope, summary="Update an item's keys sent (registry owner or administrator)")
 def update_item(request, item_id: int, payload: ItemUpdate):
-    item, changed = services.update_item(caller_of(request), item_id, payload)
+    item, changed = services.update_item(request.auth, item_id, payload)
     return ItemEnvelope(data=item, message="Item updated successfully" if changed else None)
 
 
 @router.delete("/{item_id}", response=ItemEnvelope, summary="Soft-delete an item (registry owner or administrator)")
 def delete_item(request, item_id: int):
-    return ItemEnvelope(data=services.delete_item(caller_of(request), item_id), message="Item deleted successfully")
+    return ItemEnvelope(data=services.delete_item(request.auth, item_id), message="Item deleted successfully")
 
 
 @router.post(
@@ -50,5 +42,5 @@ def delete_item(request, item_id: int):
     summary="Record a purchase atomically (anyone who may read the registry); negative quantity: undo (owner and administrators any, others their own)",
 )
 def record_purchase(request, item_id: int, payload: PurchaseRequest):
-    item = services.record_purchase(caller_of(request), item_id, payload.quantity)
+    item = services.record_purchase(request.auth, item_id, payload.quantity)
     return ItemEnvelope(data=item, message="Purchase recorded")

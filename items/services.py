@@ -1,6 +1,6 @@
 """Business rules of the item routes, as plain functions of the caller and the input.
 
-Who may do what (D1) is decided by `registries.access`, from the item's
+Who may do what (D1) is decided by `access`, from the item's
 registry: reading an item, buying it and undoing one's own purchases take read
 access; any other write (undoing others' purchases included) owner or
 administrator. An item the caller may not read answers exactly as a
@@ -12,10 +12,10 @@ the database's write lock meanwhile (an item's registry never changes).
 from django.db import transaction
 from django.db.models import F, Sum
 
-from registries import access
-from registries.access import Access
-from registries.facts import Caller
+from access import items_access, rules
+from access.rules import Access
 from core.errors import Conflict, NotFound
+from wpgateway.caller import Caller
 from wpgateway.identity import WordPressUser
 
 from .models import Item, Purchase
@@ -33,7 +33,7 @@ def item_view(item: Item, viewer: WordPressUser, *, affiliate_keys: bool = False
     `affiliate_keys` keeps the keys (as null) for non-administrators, the
     shape v1.0.x's nested create answers with (CONTRACT 3.2).
     """
-    if viewer.is_admin:
+    if rules.can_see_affiliate_data(viewer):
         return ItemOut.model_validate(item)
     public = ItemPublicOut.model_validate(item)
     if affiliate_keys:
@@ -62,10 +62,10 @@ def _row(item_id: int, **filters) -> Item:
 def _access(caller: Caller, item: Item, needed: Access) -> Access:
     """The caller's access to `item`'s registry, if at least `needed`: 404 (as
     for a missing item) without read access, 403 with read access only."""
-    granted = access.registry_access(caller, item.registry_id)
+    granted = items_access.registry_access(caller, item.registry_id)
     if granted is Access.NONE:
         raise item_not_found(item.id)
-    access.require(granted >= needed, WRITE_DENIED)
+    rules.require(granted >= needed, WRITE_DENIED)
     return granted
 
 
@@ -75,7 +75,7 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
     limit means no limit, a negative skip counts as 0."""
     offset = min(max(skip, 0), INT64_MAX)
     rows = Item.objects.filter(is_active=True).order_by("-id")
-    registry_ids = access.listed_registry_ids(caller)
+    registry_ids = items_access.listed_registry_ids(caller)
     if registry_ids is not None:
         rows = rows.filter(registry_id__in=registry_ids)
     rows = rows[offset:] if limit < 0 else rows[offset : offset + min(limit, INT64_MAX)]
@@ -91,10 +91,10 @@ def get_item(caller: Caller, item_id: int) -> ItemView:
 def create_item(caller: Caller, data: ItemCreate) -> ItemView:
     """Owner or administrator of `registry_id`. A registry the caller may not
     read is a 404 `Registry not found`, whether it exists or not."""
-    granted = access.registry_access(caller, data.registry_id)
+    granted = items_access.registry_access(caller, data.registry_id)
     if granted is Access.NONE:
         raise NotFound("Registry not found")
-    access.require(granted is Access.MANAGE, ADD_DENIED)
+    rules.require(granted is Access.MANAGE, ADD_DENIED)
     item = Item.objects.create(**data.model_dump(mode="json"))
     item.refresh_from_db()  # the database's defaults (timestamps)
     return item_view(item, caller.user)

@@ -2,7 +2,7 @@
 
 A registry is a WordPress post (read and written through `wpgateway.registries`
 with the caller's credentials); its items are rows of the `items` table with
-`registry_id` = the post id. Who may do what is decided in `access`.
+`registry_id` = the post id. Who may do what is decided in `access.rules`.
 """
 
 import logging
@@ -20,9 +20,9 @@ from core.errors import NotFound
 from wpgateway import registries as wordpress
 from wpgateway.errors import GatewayError
 from wpgateway.identity import WordPressUser
-from wpgateway.registries import Credentials
+from wpgateway.caller import Caller
 
-from . import access, facts
+from access import facts, rules
 from wpgateway.registry_post import RegistryPost, encode_meta, read_posts
 from .schemas import AffiliateOut, AffiliateUpdate, RegistryCreate, RegistryOut, RegistryUpdate
 
@@ -32,15 +32,7 @@ ACCESS_DENIED = "Not authorized to access this registry"
 ITEM_NOT_IN_REGISTRY = "Item not found in this registry"
 INVITEES_DENIED = "Only the registry owner can manage invitees"
 
-Rule = Callable[[WordPressUser, RegistryPost], bool]  # one of access's predicates
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking, and the credentials WordPress is asked with on their behalf."""
-
-    user: WordPressUser
-    credentials: Credentials
+Rule = Callable[[WordPressUser, RegistryPost], bool]  # one of access.rules's predicates
 
 
 @dataclass(frozen=True)
@@ -57,7 +49,7 @@ def registry_view(user: WordPressUser, registry: RegistryPost) -> RegistryOut:
         username=registry.username,
         is_private=registry.is_private,
         story=registry.story,
-        meta=access.visible_meta(user, registry),
+        meta=rules.visible_meta(user, registry),
         created_at=registry.created_at,
         updated_at=registry.updated_at,
     )
@@ -68,7 +60,7 @@ def registry_view(user: WordPressUser, registry: RegistryPost) -> RegistryOut:
 
 def list_registries(caller: Caller, page: int = 1, per_page: int = 10) -> RegistryList:
     """The caller's own registries, in every status (administrators included)."""
-    found = wordpress.list_registries(caller.credentials, author=caller.user.id, page=page, per_page=per_page)
+    found = wordpress.list_registries(caller, author=caller.user.id, page=page, per_page=per_page)
     registries = read_posts(found.posts)
     facts.learn(caller, registries)
     views = [registry_view(caller.user, registry) for registry in registries]
@@ -76,7 +68,7 @@ def list_registries(caller: Caller, page: int = 1, per_page: int = 10) -> Regist
 
 
 def get_registry(caller: Caller, registry_id: int) -> RegistryOut:
-    registry = _fetch_for(caller, registry_id, access.can_read, "Not authorized to view this registry")
+    registry = _fetch_for(caller, registry_id, rules.can_read, "Not authorized to view this registry")
     return registry_view(caller.user, registry)
 
 
@@ -90,13 +82,13 @@ def create_registry(caller: Caller, data: RegistryCreate) -> RegistryOut:
     }
     if data.story:  # v1.0.x: an empty story is not sent
         fields["content"] = data.story
-    return registry_view(caller.user, _written(wordpress.create_registry(caller.credentials, fields)))
+    return registry_view(caller.user, _written(wordpress.create_registry(caller, fields)))
 
 
 def update_registry(caller: Caller, registry_id: int, data: RegistryUpdate) -> RegistryOut:
     """Write what was sent; with nothing to write, answer the registry as it is
     without writing to WordPress."""
-    registry = _fetch_for(caller, registry_id, access.can_manage, "Not authorized to update this registry")
+    registry = _fetch_for(caller, registry_id, rules.can_manage, "Not authorized to update this registry")
     fields: dict[str, Any] = {}
     if data.title is not None:
         fields["title"] = data.title
@@ -108,14 +100,14 @@ def update_registry(caller: Caller, registry_id: int, data: RegistryUpdate) -> R
         fields["meta"] = encode_meta(meta)  # only the sub-fields sent (D4)
     if not fields:
         return registry_view(caller.user, registry)
-    return registry_view(caller.user, _written(wordpress.update_registry(caller.credentials, registry.id, fields)))
+    return registry_view(caller.user, _written(wordpress.update_registry(caller, registry.id, fields)))
 
 
 def delete_registry(caller: Caller, registry_id: int) -> None:
     """Delete the post for good, then soft-delete its items (D5): not before
     WordPress confirmed, so that a failed delete leaves the registry whole."""
-    registry = _fetch_for(caller, registry_id, access.can_manage, "Not authorized to delete this registry")
-    wordpress.delete_registry(caller.credentials, registry.id)
+    registry = _fetch_for(caller, registry_id, rules.can_manage, "Not authorized to delete this registry")
+    wordpress.delete_registry(caller, registry.id)
     facts.forget(registry.id)
     Item.objects.filter(registry_id=registry.id, is_active=True).update(is_active=False)
 
@@ -125,7 +117,7 @@ def delete_registry(caller: Caller, registry_id: int) -> None:
 
 def list_registry_items(caller: Caller, registry_id: int) -> list[ItemView]:
     """Active items, oldest first."""
-    registry = _fetch_for(caller, registry_id, access.can_read, ACCESS_DENIED)
+    registry = _fetch_for(caller, registry_id, rules.can_read, ACCESS_DENIED)
     return [item_view(item, caller.user) for item in _active_items(registry)]
 
 
@@ -159,7 +151,7 @@ def _sync_item_ids(caller: Caller, registry: RegistryPost) -> None:
     """
     item_ids = list(_active_items(registry).values_list("id", flat=True))
     try:
-        wordpress.update_registry(caller.credentials, registry.id, {"meta": encode_meta({"item_ids": item_ids})})
+        wordpress.update_registry(caller, registry.id, {"meta": encode_meta({"item_ids": item_ids})})
     except GatewayError as exc:
         logger.warning("restart_item_ids of registry %s not updated: %r", registry.id, exc)
 
@@ -179,12 +171,12 @@ def _registry_item(registry: RegistryPost, item_id: int, **filters: Any) -> Item
 
 def list_invitees(caller: Caller, registry_id: int) -> list[str]:
     """In stored order."""
-    return _fetch_for(caller, registry_id, access.can_see_invitees, ACCESS_DENIED).meta["invitees"]
+    return _fetch_for(caller, registry_id, rules.can_see_invitees, ACCESS_DENIED).meta["invitees"]
 
 
 def add_invitees(caller: Caller, registry_id: int, invitees: list[str]) -> list[str]:
     """The sorted, de-duplicated union of the stored and the new invitees."""
-    registry = _managed(caller, registry_id, INVITEES_DENIED, readers=access.can_see_invitees)
+    registry = _managed(caller, registry_id, INVITEES_DENIED, readers=rules.can_see_invitees)
     updated = sorted(set(registry.meta["invitees"]) | set(invitees))
     _write_invitees(caller, registry, updated)
     return updated
@@ -192,7 +184,7 @@ def add_invitees(caller: Caller, registry_id: int, invitees: list[str]) -> list[
 
 def remove_invitee(caller: Caller, registry_id: int, invitee: str) -> list[str]:
     """Remove every entry equal to `invitee` (exact, case-sensitive); the rest keep their order."""
-    registry = _managed(caller, registry_id, INVITEES_DENIED, readers=access.can_see_invitees)
+    registry = _managed(caller, registry_id, INVITEES_DENIED, readers=rules.can_see_invitees)
     if invitee not in registry.meta["invitees"]:
         raise NotFound("Invitee not found")
     remaining = [name for name in registry.meta["invitees"] if name != invitee]
@@ -202,7 +194,7 @@ def remove_invitee(caller: Caller, registry_id: int, invitee: str) -> list[str]:
 
 def _write_invitees(caller: Caller, registry: RegistryPost, invitees: list[str]) -> None:
     # Only restart_invitees (D4): a concurrent change of the items or the story survives.
-    _written(wordpress.update_registry(caller.credentials, registry.id, {"meta": encode_meta({"invitees": invitees})}))
+    _written(wordpress.update_registry(caller, registry.id, {"meta": encode_meta({"invitees": invitees})}))
 
 
 # --- Affiliate links --------------------------------------------------------
@@ -211,7 +203,7 @@ def _write_invitees(caller: Caller, registry: RegistryPost, invitees: list[str])
 def get_affiliate(caller: Caller, registry_id: int, item_id: int) -> AffiliateOut:
     """Owner and administrators only: invitees never see affiliate links (D1).
     The item may be inactive (v1.0.x)."""
-    registry = _fetch_for(caller, registry_id, access.can_manage, ACCESS_DENIED)
+    registry = _fetch_for(caller, registry_id, rules.can_manage, ACCESS_DENIED)
     return _affiliate(_registry_item(registry, item_id))
 
 
@@ -248,18 +240,18 @@ def _affiliate(item: Item) -> AffiliateOut:
 def _fetch_for(caller: Caller, registry_id: int, rule: Rule, denied: str) -> RegistryPost:
     """The registry as WordPress answers it to the caller, if `rule` lets the
     caller at it; else 403 `denied`. The item routes' cached facts learn it (D1)."""
-    registry = RegistryPost.from_wordpress(wordpress.fetch_registry(caller.credentials, registry_id))
+    registry = RegistryPost.from_wordpress(wordpress.fetch_registry(caller, registry_id))
     facts.learn(caller, [registry])
-    access.require(rule(caller.user, registry), denied)
+    rules.require(rule(caller.user, registry), denied)
     return registry
 
 
-def _managed(caller: Caller, registry_id: int, denied: str, *, readers: Rule = access.can_read) -> RegistryPost:
+def _managed(caller: Caller, registry_id: int, denied: str, *, readers: Rule = rules.can_read) -> RegistryPost:
     """A registry the caller must manage: 403 `Not authorized to access this
     registry` for those not among its `readers`, 403 `denied` for readers who
     do not manage it (invitees, anyone on a published registry)."""
     registry = _fetch_for(caller, registry_id, readers, ACCESS_DENIED)
-    access.require(access.can_manage(caller.user, registry), denied)
+    rules.require(rules.can_manage(caller.user, registry), denied)
     return registry
 
 

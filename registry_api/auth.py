@@ -7,6 +7,7 @@ from base64 import b64decode
 from ninja.security import HttpBasicAuth
 
 from wpgateway.backends import WordPressBackend
+from wpgateway.caller import Caller
 from wpgateway.errors import WordPressUnavailable
 
 from .request_body import reject_malformed_json, reject_non_object_body
@@ -38,10 +39,9 @@ class WordPressBasicAuth(HttpBasicAuth):
             raise AuthenticationUnavailable(str(exc)) from exc
         if user is None:
             raise InvalidCredentials
-        # Registry routes call WordPress as the caller; the credentials stay on
-        # this request only (the cached user never holds them).
-        request.wordpress_credentials = (username, password)
-        return user
+        # WordPress is asked as the caller; the credentials stay on this
+        # request's Caller only (the cached user never holds them).
+        return Caller(user, (username, password))
 
     def authenticate(self, request, username, password):
         return self.backend.authenticate(request, username=username, password=password)
@@ -59,10 +59,10 @@ class WordPressBasicAuth(HttpBasicAuth):
 
 
 class ApiAuth(WordPressBasicAuth):
-    def __call__(self, request):
+    def __call__(self, request) -> Caller:
         reject_malformed_json(request)
-        user = super().__call__(request)
+        caller = super().__call__(request)
         # Here, the last step before Ninja validates: after authentication (a
         # 401 comes first), as FastAPI orders it (CONTRACT 1).
         reject_non_object_body(request)
-        return user
+        return caller

@@ -18,7 +18,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from items.models import Item
-from registries import facts
+from access import facts
 from wpgateway import client as wp_client
 from wpgateway.credentials import clear_cache
 

@@ -177,10 +177,12 @@ def test_odd_but_valid_users_me_bodies_are_tolerated(users_me_route, body, expec
 # --- over HTTP: accepted, refused, unavailable ---------------------------------
 
 
-def test_valid_credentials_pass_and_the_auth_class_returns_the_user(users_me_route):
+def test_valid_credentials_pass_and_the_auth_class_returns_the_caller(users_me_route):
     assert_authenticated(probe(basic("alice")))
     request = RequestFactory().get("/items", HTTP_AUTHORIZATION=basic("admin"))
-    assert WordPressBasicAuth()(request) == ADMIN
+    caller = WordPressBasicAuth()(request)
+    assert (caller.user, caller.credentials) == (ADMIN, ("admin", password("admin")))
+    assert password("admin") not in repr(caller)
     assert users_me_route.call_count == 2
 
 

@@ -42,7 +42,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from items.models import Item
-from registries import facts
+from access import facts
 from tests.conftest import ACCOUNTS, ApiClient, basic
 from tests.fake_wordpress import FakeWordPress
 

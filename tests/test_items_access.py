@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from items.models import Item
-from registries import access, facts
-from registries.access import Access
-from registries.services import Caller
+from access import facts, items_access
+from core import expiring_cache
+from access.rules import Access
+from wpgateway.caller import Caller
 from core.errors import NotAuthenticated
 from registry_api import errors
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
@@ -160,9 +161,9 @@ def test_administrators_never_ask_wordpress_about_registries(admin, wp):
 def test_a_caller_without_credentials_is_401_once_wordpress_must_be_asked():
     """Possible only for a caller authenticated some other way; administrators need none."""
     user = {"id": 9, "slug": "x", "login": "x", "email": "", "display_name": "X"}
-    assert access.registry_access(Caller(WordPressUser(**user, roles=("administrator",)), None), PRIVATE) is M
+    assert items_access.registry_access(Caller(WordPressUser(**user, roles=("administrator",)), None), PRIVATE) is M
     with pytest.raises(NotAuthenticated) as refused:
-        access.registry_access(Caller(WordPressUser(**user), None), PRIVATE)
+        items_access.registry_access(Caller(WordPressUser(**user), None), PRIVATE)
     # 401 without a challenge: the credentials were not refused.
     assert errors.answer(refused.value) == errors.Answer(401, "Invalid credentials", {})
 
@@ -207,7 +208,7 @@ def test_list_reads_every_page_of_the_callers_registries(alice, wp):
 def clock(monkeypatch) -> list[float]:
     """The facts cache's monotonic clock, set by hand: clock[0] = now."""
     now = [1000.0]
-    monkeypatch.setattr(facts, "monotonic", lambda: now[0])
+    monkeypatch.setattr(expiring_cache, "monotonic", lambda: now[0])
     return now
 
 

@@ -16,7 +16,7 @@ from django.db import DatabaseError
 
 from items import services
 from items.models import Item, Purchase
-from registries.services import Caller
+from wpgateway.caller import Caller
 from core.errors import Conflict
 from tests.conftest import ACCOUNTS
 from tests.test_items_access import PUBLISHED, clients, eddie, item_in, wp  # noqa: F401 (fixtures)

@@ -782,9 +782,10 @@ class TestCredentials:
 
     def test_a_caller_authenticated_without_basic_credentials_is_401_without_challenge(self, wp, db, monkeypatch):
         from registry_api.auth import ApiAuth
+        from wpgateway.caller import Caller
 
         user = WordPressUser(id=ALICE_ID, slug="alice", login="alice", email="a@x.test", display_name="A")
-        monkeypatch.setattr(ApiAuth, "__call__", lambda self, request: user)
+        monkeypatch.setattr(ApiAuth, "__call__", lambda self, request: Caller(user, None))
 
         response = ApiClient().get("/registries")
 

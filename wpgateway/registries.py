@@ -31,6 +31,7 @@ from wp_python.client import CustomPostTypeEndpoint
 from wp_python.exceptions import AuthenticationError, NotFoundError, WordPressError
 from wp_python.exceptions import PermissionError as WordPressPermissionError
 
+from .caller import Caller
 from .client import CallerTransport
 from .errors import (
     CredentialsRevoked,
@@ -45,7 +46,6 @@ from .errors import (
 logger = logging.getLogger(__name__)
 
 POST_TYPE = "restart-registry"
-Credentials = tuple[str, str]  # (username, application password) of the caller
 
 # WordPress's error message goes into the answer's detail; an HTML error page
 # from a proxy would otherwise make a detail of many kilobytes.
@@ -61,15 +61,15 @@ class RegistryPage:
     total_pages: int
 
 
-def fetch_registry(credentials: Credentials, registry_id: int) -> dict[str, Any]:
+def fetch_registry(caller: Caller, registry_id: int) -> dict[str, Any]:
     """`GET /wp/v2/restart-registry/{id}` (view context: the story comes rendered)."""
     with _faults(one_registry=True):
-        return _post(_endpoint(credentials).get(registry_id))
+        return _post(_endpoint(caller).get(registry_id))
 
 
-def list_registries(credentials: Credentials, *, author: int, page: int, per_page: int) -> RegistryPage:
+def list_registries(caller: Caller, *, author: int, page: int, per_page: int) -> RegistryPage:
     """The author's registries in any status, one page, with X-WP-Total / X-WP-TotalPages."""
-    transport = CallerTransport(*credentials)
+    transport = CallerTransport(*caller.wordpress_credentials())
     with _faults(one_registry=False):
         posts = CustomPostTypeEndpoint(transport, POST_TYPE).list(
             page=page, per_page=per_page, author=author, status="any"
@@ -79,30 +79,30 @@ def list_registries(credentials: Credentials, *, author: int, page: int, per_pag
     return RegistryPage(posts, total=transport.last_total_items, total_pages=transport.last_total_pages)
 
 
-def create_registry(credentials: Credentials, fields: dict[str, Any]) -> dict[str, Any]:
+def create_registry(caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
     """`POST /wp/v2/restart-registry`; WordPress answers in edit context (raw story)."""
     with _faults(one_registry=False):
-        return _post(_endpoint(credentials).create(fields))
+        return _post(_endpoint(caller).create(fields))
 
 
-def update_registry(credentials: Credentials, registry_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+def update_registry(caller: Caller, registry_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """`PUT /wp/v2/restart-registry/{id}` with only `fields`: WordPress leaves the rest,
     meta keys included, as they are."""
     with _faults(one_registry=True):
-        return _post(_endpoint(credentials).update(registry_id, fields))
+        return _post(_endpoint(caller).update(registry_id, fields))
 
 
-def delete_registry(credentials: Credentials, registry_id: int) -> None:
+def delete_registry(caller: Caller, registry_id: int) -> None:
     """`DELETE /wp/v2/restart-registry/{id}?force=true`; returns only once WordPress
     says the post is gone (not in the trash)."""
     with _faults(one_registry=True):
-        answer = _endpoint(credentials).delete(registry_id, force=True)
+        answer = _endpoint(caller).delete(registry_id, force=True)
         if not (isinstance(answer, dict) and answer.get("deleted") is True):
             raise WordPressBadResponse(f"WordPress did not confirm deleting {POST_TYPE} {registry_id}")
 
 
-def _endpoint(credentials: Credentials) -> CustomPostTypeEndpoint:
-    return CustomPostTypeEndpoint(CallerTransport(*credentials), POST_TYPE)
+def _endpoint(caller: Caller) -> CustomPostTypeEndpoint:
+    return CustomPostTypeEndpoint(CallerTransport(*caller.wordpress_credentials()), POST_TYPE)
 
 
 def _post(data: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from items.models import Item, Purchase
-from registries import facts
+from access import facts
 from tests.conftest import ApiClient, basic
 from tests.integration.test_registries_wordpress import INVITEES, lambda_sender
 

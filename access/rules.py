@@ -1,4 +1,5 @@
-"""Who may do what with a registry and its items (CONTRACT 2, D1). Every access rule is here.
+"""Who may do what with a registry and its items (CONTRACT 2, D1): every access
+rule, as pure functions of the user and the registry's facts.
 
 - owner: the post's author is the caller;
 - administrator: the caller has the WordPress role `administrator` (editors do not count);
@@ -19,8 +20,8 @@ the caller may see it. The API never shows a caller more than WordPress does.
 
 Items (the /items routes) are reached through their registry: reading one
 (and buying from it) takes read access to the registry, writing one takes
-owner or administrator. The registry's facts come from `facts` (WordPress,
-cached); administrators never need them.
+owner or administrator (`items_access` asks the cached `facts` of their registry;
+administrators never need them).
 """
 
 from enum import IntEnum
@@ -29,7 +30,6 @@ from typing import Any
 from core.errors import PermissionDenied
 from wpgateway.identity import WordPressUser
 
-from . import facts
 from .facts import RegistryFacts
 from wpgateway.registry_post import RegistryPost
 
@@ -41,8 +41,8 @@ def is_owner(user: WordPressUser, registry: Registry) -> bool:
 
 
 def can_manage(user: WordPressUser, registry: Registry) -> bool:
-    """Change the registry, its items, invitees and affiliate links; see its
-    private meta (invitees, recipient's e-mail) and affiliate links."""
+    """Change the registry, its items, invitees and affiliate links (the
+    affiliate routes); see its private meta (invitees, recipient's e-mail)."""
     return user.is_admin or is_owner(user, registry)
 
 
@@ -67,6 +67,12 @@ def visible_meta(user: WordPressUser, registry: RegistryPost) -> dict[str, Any]:
     return {**registry.meta, "invitees": [], "recipient_email": None}
 
 
+def can_see_affiliate_data(user: WordPressUser) -> bool:
+    """Affiliate links and statuses in item bodies: administrators only (v1.0.x),
+    owners too see them only through the affiliate routes."""
+    return user.is_admin
+
+
 def require(permitted: bool, detail: str) -> None:
     """403 with the route's `detail` unless `permitted`."""
     if not permitted:
@@ -88,28 +94,3 @@ def access_to(user: WordPressUser, registry: Registry) -> Access:
     if can_manage(user, registry):
         return Access.MANAGE
     return Access.READ if can_read(user, registry) else Access.NONE
-
-
-def registry_access(caller: facts.Caller, registry_id: int | None) -> Access:
-    """The caller's access to the items of registry `registry_id` (an item's
-    `registry_id`, or the one POST /items names).
-
-    Administrators get everything without asking WordPress, including legacy
-    rows with no registry, which are theirs alone. A registry WordPress refuses
-    the caller, or does not have, is NONE: its items look missing.
-    """
-    if caller.user.is_admin:
-        return Access.MANAGE
-    if registry_id is None or registry_id < 1:  # no WordPress post has such an id
-        return Access.NONE
-    registry = facts.registry(caller, registry_id)
-    return Access.NONE if registry is None else access_to(caller.user, registry)
-
-
-def listed_registry_ids(caller: facts.Caller) -> frozenset[int] | None:
-    """The registries whose items GET /items lists: None (every one, legacy rows
-    included) for administrators, else the caller's own registries (not those
-    they are invited to or that are published)."""
-    if caller.user.is_admin:
-        return None
-    return facts.owned_registry_ids(caller)

@@ -26,20 +26,17 @@ within the TTL. Failures (WordPress down or slow, revoked credentials) are
 never cached.
 """
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from time import monotonic
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 
-from core.errors import NotAuthenticated
+from core.expiring_cache import ExpiringCache
 from wpgateway import registries as wordpress
 from wpgateway.identity import WordPressUser
 from wpgateway.errors import ReadRefused, RegistryMissing
-from wpgateway.registries import Credentials
+from wpgateway.caller import Caller
 
 from wpgateway.registry_post import RegistryPost, read_posts
 
@@ -49,18 +46,6 @@ PAGE_SIZE = 100  # the most WordPress lists per page
 # Cache keys: (FACTS, registry id), (SEEN, user id, registry id), (OWNED, user id).
 # A SEEN entry is a private registry as WordPress answered that user, or None: refused.
 FACTS, SEEN, OWNED = "facts", "seen", "owned"
-
-
-class Caller(Protocol):
-    """Who is asking (`registries.services.Caller` is one). `credentials` may be
-    None for a caller authenticated without Basic credentials: fine as long as
-    WordPress need not be asked."""
-
-    @property
-    def user(self) -> WordPressUser: ...
-
-    @property
-    def credentials(self) -> Credentials | None: ...
 
 
 @dataclass(frozen=True)
@@ -84,54 +69,7 @@ class RegistryFacts:
         return cls(registry.id, registry.author, registry.status)
 
 
-class _ExpiringCache:
-    """A bounded, thread-safe map whose entries expire; least recently used evicted."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max_entries = max_entries
-
-    def get(self, key: Hashable, default: Any = None) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return default
-            if entry[0] <= monotonic():
-                del self._entries[key]
-                return default
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def set(self, key: Hashable, value: Any, ttl: float) -> None:
-        with self._lock:
-            self._entries[key] = (monotonic() + ttl, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-
-    def delete(self, key: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
-    def discard(self, stale: Callable[[tuple, Any], bool]) -> None:
-        """Drop every entry for which `stale(key, value)` holds."""
-        with self._lock:
-            for key in [key for key, (_, value) in self._entries.items() if stale(key, value)]:
-                del self._entries[key]
-
-    def revise(self, revised: Callable[[tuple, Any], Any]) -> None:
-        """Give every entry the value `revised(key, value)`, keeping when it expires."""
-        with self._lock:
-            for key, (expires, value) in self._entries.items():
-                self._entries[key] = (expires, revised(key, value))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_cache = _ExpiringCache(MAX_ENTRIES)
+_cache = ExpiringCache(MAX_ENTRIES)
 _UNKNOWN = object()  # not cached (a cached refusal is None)
 
 
@@ -152,7 +90,7 @@ def registry(caller: Caller, registry_id: int) -> RegistryFacts | None:
         if shared is not None and (not shared.is_private or shared.author == caller.user.id):
             return shared
     try:
-        post = wordpress.fetch_registry(_credentials(caller), registry_id)
+        post = wordpress.fetch_registry(caller, registry_id)
     except (RegistryMissing, ReadRefused):
         _store((SEEN, caller.user.id, registry_id), None, ttl)
         return None
@@ -172,7 +110,7 @@ def owned_registry_ids(caller: Caller) -> frozenset[int]:
     owned: set[int] = set()
     page = 1
     while True:
-        found = wordpress.list_registries(_credentials(caller), author=caller.user.id, page=page, per_page=PAGE_SIZE)
+        found = wordpress.list_registries(caller, author=caller.user.id, page=page, per_page=PAGE_SIZE)
         for post in read_posts(found.posts):
             # WordPress filters by author; a post of anyone else is not the caller's own, whatever it sent.
             if post.author == caller.user.id:
@@ -251,10 +189,3 @@ def clear() -> None:
 def _store(key: tuple, value: Any, ttl: float) -> None:
     if ttl > 0:
         _cache.set(key, value, ttl)
-
-
-def _credentials(caller: Caller) -> Credentials:
-    # As the registry routes answer a caller WordPress cannot be asked for (CONTRACT 2).
-    if caller.credentials is None:
-        raise NotAuthenticated("Invalid credentials")
-    return caller.credentials

@@ -1,0 +1,32 @@
+"""A caller's access to a registry's items: the rules (`rules`) over the
+registry's cached facts (`facts`), asked of WordPress only when needed."""
+
+from wpgateway.caller import Caller
+
+from . import facts
+from .rules import Access, access_to
+
+
+def registry_access(caller: Caller, registry_id: int | None) -> Access:
+    """The caller's access to the items of registry `registry_id` (an item's
+    `registry_id`, or the one POST /items names).
+
+    Administrators get everything without asking WordPress, including legacy
+    rows with no registry, which are theirs alone. A registry WordPress refuses
+    the caller, or does not have, is NONE: its items look missing.
+    """
+    if caller.user.is_admin:
+        return Access.MANAGE
+    if registry_id is None or registry_id < 1:  # no WordPress post has such an id
+        return Access.NONE
+    registry = facts.registry(caller, registry_id)
+    return Access.NONE if registry is None else access_to(caller.user, registry)
+
+
+def listed_registry_ids(caller: Caller) -> frozenset[int] | None:
+    """The registries whose items GET /items lists: None (every one, legacy rows
+    included) for administrators, else the caller's own registries (not those
+    they are invited to or that are published)."""
+    if caller.user.is_admin:
+        return None
+    return facts.owned_registry_ids(caller)
