@@ -38,7 +38,7 @@ from wpgateway.identity import WordPressUser
 from wpgateway.errors import ReadRefused, RegistryMissing
 from wpgateway.caller import Caller
 
-from wpgateway.registry_post import RegistryPost, read_posts
+from wpgateway.registry_post import PostStatus, RegistryPost, read_posts
 
 MAX_ENTRIES = 4096
 PAGE_SIZE = 100  # the most WordPress lists per page
@@ -49,20 +49,12 @@ FACTS, SEEN, OWNED = "facts", "seen", "owned"
 
 
 @dataclass(frozen=True)
-class RegistryFacts:
+class RegistryFacts(PostStatus):
     """The part of a registry post the access rules read, shaped like `RegistryPost` for them."""
 
     id: int
     author: int | None
     status: str
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == "publish"
-
-    @property
-    def is_private(self) -> bool:
-        return self.status == "private"
 
     @classmethod
     def of(cls, registry: RegistryPost) -> "RegistryFacts":

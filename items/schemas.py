@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 from core.ids import INT64_MAX, INT64_MIN
 from core.schema_types import ApiDateTime, TextSchema
 
-# Ids and counts must fit the database's 64-bit integers; a larger number is a 422, not a 500.
+# Counts are capped at 32-bit (v1.0.x's columns); ids at 64-bit (core.ids). A larger number is a 422, not a 500.
 INT32_MAX = 2**31 - 1
 
 

@@ -24,7 +24,7 @@ from core.ids import INT64_MAX, fits_int64
 from .schemas import ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
 WRITE_DENIED = "Not authorized to modify this item"
-ADD_DENIED = "Only the registry owner can add items"  # as POST /registries/{id}/items says it
+ADD_DENIED = "Only the registry owner can add items"  # POST /items and POST /registries/{id}/items
 
 
 def item_view(item: Item, viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
@@ -95,9 +95,14 @@ def create_item(caller: Caller, data: ItemCreate) -> ItemView:
     if granted is Access.NONE:
         raise NotFound("Registry not found")
     rules.require(granted is Access.MANAGE, ADD_DENIED)
-    item = Item.objects.create(**data.model_dump(mode="json"))
-    item.refresh_from_db()  # the database's defaults (timestamps)
-    return item_view(item, caller.user)
+    return item_view(store_item(**data.model_dump(mode="json")), caller.user)
+
+
+def store_item(**fields) -> Item:
+    """A new row, as the database stored it (with its defaults: the timestamps)."""
+    item = Item.objects.create(**fields)
+    item.refresh_from_db()
+    return item
 
 
 def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemView, bool]:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from items.models import Item
 from core.ids import fits_int64
 from items.schemas import ItemRegistryCreate, ItemView
-from items.services import item_view
+from items.services import ADD_DENIED, item_view, store_item
 from core.errors import NotFound
 from wpgateway import registries as wordpress
 from wpgateway.errors import GatewayError
@@ -122,9 +122,8 @@ def list_registry_items(caller: Caller, registry_id: int) -> list[ItemView]:
 
 
 def add_registry_item(caller: Caller, registry_id: int, data: ItemRegistryCreate) -> ItemView:
-    registry = _managed(caller, registry_id, "Only the registry owner can add items")
-    item = Item.objects.create(registry_id=registry.id, **data.model_dump(mode="json"))
-    item.refresh_from_db()  # the database's defaults (timestamps)
+    registry = _managed(caller, registry_id, ADD_DENIED)
+    item = store_item(registry_id=registry.id, **data.model_dump(mode="json"))
     _sync_item_ids(caller, registry)
     # v1.0.x's nested create answers non-administrators with the affiliate keys as null (CONTRACT 3.2).
     return item_view(item, caller.user, affiliate_keys=True)

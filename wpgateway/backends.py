@@ -1,4 +1,5 @@
-"""Django authentication backends that ask WordPress, shaped like RemoteUserBackend."""
+"""Django authentication backends that ask WordPress: the API's (every request)
+and the admin's (staff login)."""
 
 import logging
 from enum import Enum

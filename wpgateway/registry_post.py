@@ -106,8 +106,22 @@ def _text(value: Any) -> str | None:
     return None
 
 
+class PostStatus:
+    """What a registry post's status means, for RegistryPost and the cached facts."""
+
+    status: str
+
+    @property
+    def is_private(self) -> bool:
+        return self.status == "private"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "publish"
+
+
 @dataclass(frozen=True)
-class RegistryPost:
+class RegistryPost(PostStatus):
     """A registry as read from its WordPress post."""
 
     id: int
@@ -119,14 +133,6 @@ class RegistryPost:
     meta: dict[str, Any]
     created_at: datetime | None
     updated_at: datetime | None
-
-    @property
-    def is_private(self) -> bool:
-        return self.status == "private"
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == "publish"
 
     @classmethod
     def from_wordpress(cls, post: Any) -> "RegistryPost":
