@@ -74,7 +74,7 @@ from registry_api import startup
 mark("import registry_api.startup")
 fast = startup._surely_migrated(); mark("migration check: cheap (startup._surely_migrated)")
 plan = startup._pending_migrations(); mark("migration check: full MigrationExecutor graph")
-from registry_api.operations import LambdaHandler
+from registry_api.lambda_handler import LambdaHandler
 from registry_api.asgi import application
 LambdaHandler(application, lifespan="off"); mark("Mangum handler")
 assert fast and not plan, (fast, plan)

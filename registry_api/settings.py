@@ -128,7 +128,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Seconds a database connection may serve further requests (Django's
 # CONN_MAX_AGE); 0: a new connection for every request. serverless.yml keeps it
 # on Lambda, where one thread serves an instance's requests one at a time
-# (registry_api/lambda_asgi.py). A kept connection is checked before it is
+# (registry_api/lambda_handler.py). A kept connection is checked before it is
 # reused, so one the database closed meanwhile (an instance frozen for a
 # while) is replaced rather than failing the request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)

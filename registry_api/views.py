@@ -23,7 +23,7 @@ def not_found(request, path: str = ""):
 
     The Location is a path, never a URL built from the Host header (which
     anyone can send): the prefix the client used (SCRIPT_NAME: a stage,
-    API_BASE_PATH; registry_api/lambda_asgi.py) and the route."""
+    API_BASE_PATH; registry_api/lambda_handler.py) and the route."""
     current = request.path_info
     if current != "/":
         other = current.rstrip("/") if current.endswith("/") else current + "/"

@@ -5,7 +5,7 @@
 It stands in for the Runtime Interface Emulator (aws-lambda-rie, a Go binary
 that no package registry carries): awslambdaric long-polls
 GET /2018-06-01/runtime/invocation/next, resolves the handler exactly as
-Lambda does ("registry_api.asgi.handler"), calls it, and POSTs the result.
+Lambda does ("registry_api.lambda_handler.handler"), calls it, and POSTs the result.
 
 The function process runs in isolation, as on Lambda: `python3.13 -I -S`, and
 sys.path is only the task root (the unpacked zip, like /var/task), the runtime
@@ -16,7 +16,7 @@ nothing leaked in from a virtualenv or site-packages (see `stray_imports`).
 Used by scripts/smoke_artifact.py and bench/cold_start.py.  As a command:
 
   python scripts/fake_runtime_api.py --task-root DIR [--python python3.13] \
-      [--handler registry_api.asgi.handler] [--env KEY=VALUE ...] EVENT.json [EVENT.json ...]
+      [--handler registry_api.lambda_handler.handler] [--env KEY=VALUE ...] EVENT.json [EVENT.json ...]
 
 prints one JSON line per event: {"status": "response"|"error"|"init_error", "payload": ...}.
 """
@@ -249,7 +249,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--python", default="python3.13", help="a CPython 3.13 interpreter (runs with -I -S)")
     ap.add_argument("--task-root", required=True, help="the unpacked artifact")
-    ap.add_argument("--handler", default="registry_api.asgi.handler")
+    ap.add_argument("--handler", default="registry_api.lambda_handler.handler")
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the function")
     ap.add_argument("events", nargs="+", help="JSON files, one event each")
     args = ap.parse_args()

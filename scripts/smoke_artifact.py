@@ -375,10 +375,10 @@ def main() -> int:
             if payload.get("exit_status") != 0 or "[X] 0001_initial" not in payload.get("output", ""):
                 failures.append(f"operator showmigrations: {payload}")
             # The application's own log line, in the runtime's JSON format with the invocation's id.
-            logged = [line for line in json_log_lines(log_path) if line.get("logger") == "registry_api.operations"]
+            logged = [line for line in json_log_lines(log_path) if line.get("logger") == "registry_api.operator_commands"]
             expected = {"level": "INFO", "message": "operator command: showmigrations items", "requestId": res.get("request_id")}
             if not any(expected.items() <= line.items() for line in logged):
-                failures.append(f"no JSON log line {expected} from registry_api.operations; its lines: {logged}")
+                failures.append(f"no JSON log line {expected} from registry_api.operator_commands; its lines: {logged}")
             res, _, _ = call("operator flush (refused)", {"manage": "flush"})
             if not str((res.get("payload") or {}).get("error", "")).startswith("refused"):
                 failures.append(f"operator flush was not refused: {res.get('payload')}")

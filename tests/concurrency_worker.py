@@ -1,7 +1,7 @@
 """Writer processes for tests/test_concurrency.py and bench/purchases.py.
 
 Each worker is a Lambda instance of its own: a separate OS process that
-imports the real handler (`registry_api.asgi.handler`, a cold start) and
+imports the real handler (`registry_api.lambda_handler.handler`, a cold start) and
 serves API Gateway v2 events built by tests/events.py. Its database and its
 WordPress come from the environment, as on Lambda: DATABASE_PATH or
 DATABASE_URL, MIGRATE_ON_START, WP_BASE_URL (a loopback stand-in run by the
@@ -118,7 +118,7 @@ class Lambda:
         asyncio.set_event_loop(asyncio.new_event_loop())
         from django.db.backends.signals import connection_created
 
-        from registry_api.asgi import handler
+        from registry_api.lambda_handler import handler
         from tests.events import http_v2_event
 
         # Connected after the cold start: counts what requests open (CONN_MAX_AGE).

@@ -229,7 +229,7 @@ def admin(db, wordpress_stub):
 def lambda_handler(transactional_db, wordpress_stub):
     """The real Lambda entry point. Requests run on Django's ASGI worker
     thread, so the data must be committed: hence transactional_db."""
-    from registry_api.asgi import handler
+    from registry_api.lambda_handler import handler
 
     return handler
 

@@ -73,7 +73,7 @@ def test_the_purchase_ledger_is_read_only_and_searchable_by_id(db):
 # session middleware never (they cost cold-start time and would serve nothing).
 PROBE = """
 import json, sys
-from registry_api.asgi import handler
+from registry_api.lambda_handler import handler
 from tests.events import http_v2_event
 answers = {path: handler(http_v2_event("GET", path), None) for path in ("/health", "/admin/", "/admin/login/")}
 from django.conf import settings

@@ -6,7 +6,7 @@ do not touch items), then is checked with raw SQLite and served through the
 app. What operators run, a whole `manage.py migrate` in a process of its own
 with DATABASE_PATH set, twice, is run on both shapes of table (rebuilt,
 altered) and must give the same result. The cold-start test starts the Lambda
-entry point (registry_api.asgi.handler) in fresh processes that meet a
+entry point (registry_api.lambda_handler.handler) in fresh processes that meet a
 loopback WordPress stand-in (respx does not cross process boundaries).
 """
 
@@ -410,7 +410,7 @@ def loopback_wordpress():
 COLD_START = """
 import asyncio, json, sys
 asyncio.set_event_loop(asyncio.new_event_loop())
-from registry_api.asgi import handler
+from registry_api.lambda_handler import handler
 from tests.events import http_v2_event
 event = http_v2_event("POST", "/items", body=json.loads(sys.argv[2]), headers={"Authorization": sys.argv[1]})
 print(json.dumps(handler(event, None)))

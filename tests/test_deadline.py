@@ -114,7 +114,7 @@ class Answer:
 
 
 def through_handler(method: str, path: str, body: dict | None = None, remaining_ms: int = 29_000) -> Answer:
-    from registry_api.asgi import handler
+    from registry_api.lambda_handler import handler
 
     event = http_v2_event(method, path, body=body, headers={"Authorization": basic("alice")})
     started = time.monotonic()

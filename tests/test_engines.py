@@ -8,7 +8,7 @@ scripts/test.sh runs the suite on SQLite, then on PostgreSQL).
   (pg_advisory_lock in registry_api/startup.py); tests/test_adoption.py does
   the same on an empty SQLite volume.
 - A Lambda instance keeps its database connection from one request to the
-  next when CONN_MAX_AGE allows it (registry_api/lambda_asgi.py), on either engine.
+  next when CONN_MAX_AGE allows it (registry_api/lambda_handler.py), on either engine.
 """
 
 import pytest

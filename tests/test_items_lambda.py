@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import pytest
 from mangum import Mangum
 
-from registry_api.lambda_asgi import LambdaASGIHandler
 from tests.conftest import SAMPLE_ITEM, basic
 from tests.events import API_HOST, http_v2_event, rest_v1_event
 from tests.test_items_api import ADMIN_KEYS, ISO_SECONDS, PUBLIC_KEYS, expected_item
@@ -139,6 +138,13 @@ def _comparable(body: object) -> object:
     return body
 
 
+def lambda_asgi_handler():
+    # Imported here, not at collection: the Lambda entry sets Django up and runs the startup checks.
+    from registry_api.lambda_handler import LambdaASGIHandler
+
+    return LambdaASGIHandler()
+
+
 @pytest.fixture(params=["admin-enabled", "admin-disabled"])
 def either_handler(request, lambda_handler, settings):
     """The handler with the tests' middleware (the admin's too), and with
@@ -146,7 +152,7 @@ def either_handler(request, lambda_handler, settings):
     if request.param == "admin-enabled":
         return lambda_handler
     settings.MIDDLEWARE = settings.API_MIDDLEWARE
-    return Mangum(LambdaASGIHandler(), lifespan="off")  # loads the middleware as Lambda's cold start does
+    return Mangum(lambda_asgi_handler(), lifespan="off")  # loads the middleware as Lambda's cold start does
 
 
 @BUILDERS
@@ -192,7 +198,7 @@ def test_a_trailing_slash_redirects_to_the_path_the_client_used(
 ):
     """Never to the Host header's site (anyone can send one); always through the stage or base path."""
     settings.API_BASE_PATH = base_path
-    handler = Mangum(LambdaASGIHandler(), lifespan="off", api_gateway_base_path=base_path)
+    handler = Mangum(lambda_asgi_handler(), lifespan="off", api_gateway_base_path=base_path)
     status, headers, body = invoke(handler, build("GET", event_path, query="limit=1", stage=stage, host=host))
     assert (status, headers["location"], body) == (307, f"{location}?limit=1", "")
     status, _, _ = invoke(handler, build("GET", event_path.replace("items/", "health"), stage=stage, host=host))

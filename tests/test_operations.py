@@ -1,11 +1,11 @@
-"""Operator invocations of the Lambda handler: {"manage": ...} (registry_api/operations.py)."""
+"""Operator invocations of the Lambda handler: {"manage": ...} (registry_api/operator_commands.py)."""
 
 import json
 
 import pytest
 from django.core import management
 
-from registry_api import operations
+from registry_api import operator_commands
 from tests.conftest import SAMPLE_ITEM, basic
 from tests.events import http_v2_event, rest_v1_event
 
@@ -19,7 +19,7 @@ def handler(lambda_handler):
 def nothing_runs(monkeypatch):
     """Fails the test if any management command is started."""
     ran = []
-    monkeypatch.setattr(operations, "call_command", lambda *args, **kwargs: ran.append(args))
+    monkeypatch.setattr(operator_commands, "call_command", lambda *args, **kwargs: ran.append(args))
     yield ran
     assert ran == [], f"a refused invocation ran {ran}"
 
@@ -27,8 +27,10 @@ def nothing_runs(monkeypatch):
 def test_the_handler_is_still_the_mangum_handler(handler):
     from mangum import Mangum
 
+    from registry_api.lambda_handler import LambdaHandler
+
     assert isinstance(handler, Mangum)
-    assert isinstance(handler, operations.LambdaHandler)
+    assert isinstance(handler, LambdaHandler)
 
 
 # --- allowed ---------------------------------------------------------------
@@ -67,7 +69,7 @@ def test_migrate_check_exits_1_when_a_migration_is_pending(handler, monkeypatch)
     def pending(*args, **kwargs):
         raise SystemExit(1)  # what `migrate --check` does with unapplied migrations
 
-    monkeypatch.setattr(operations, "call_command", pending)
+    monkeypatch.setattr(operator_commands, "call_command", pending)
     result = handler({"manage": "migrate --check"}, None)
     assert result["exit_status"] == 1
 
@@ -106,7 +108,7 @@ def test_an_unexpected_exception_is_reported_without_traceback(handler, monkeypa
     def broken(*args, **kwargs):
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(operations, "call_command", broken)
+    monkeypatch.setattr(operator_commands, "call_command", broken)
     result = handler({"manage": "check"}, None)
     assert result == {"command": ["check"], "exit_status": 1, "output": "OSError: disk I/O error\n"}
 
@@ -173,8 +175,8 @@ def test_the_refusal_names_the_allowed_commands(handler, nothing_runs):
 
 
 def test_every_whitelisted_command_exists_and_no_dangerous_one_is_listed():
-    assert set(operations.ALLOWED_COMMANDS) <= set(management.get_commands())
-    assert not {"shell", "dbshell", "flush", "createsuperuser", "loaddata", "sqlmigrate"} & set(operations.ALLOWED_COMMANDS)
+    assert set(operator_commands.ALLOWED_COMMANDS) <= set(management.get_commands())
+    assert not {"shell", "dbshell", "flush", "createsuperuser", "loaddata", "sqlmigrate"} & set(operator_commands.ALLOWED_COMMANDS)
 
 
 # --- malformed -------------------------------------------------------------
@@ -296,7 +298,7 @@ def test_racing_cold_starts_on_an_empty_database_migrate_it_once(tmp_path):
     db = tmp_path / "data.db"
     env = {**os.environ, "DATABASE_PATH": str(db), "MIGRATE_ON_START": "true", "DJANGO_SETTINGS_MODULE": "registry_api.settings"}
     env.pop("DATABASE_URL", None)
-    code = "import registry_api.asgi as a; print(type(a.handler).__name__)"
+    code = "import registry_api.lambda_handler as a; print(type(a.handler).__name__)"
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
     outputs = [p.communicate(timeout=120) for p in procs]

@@ -272,7 +272,7 @@ def through_django(method: str, path: str, body: dict | None) -> Answer:
 
 
 def through_lambda(method: str, path: str, body: dict | None) -> Answer:
-    from registry_api.asgi import handler
+    from registry_api.lambda_handler import handler
 
     result = handler(http_v2_event(method, path, body=body, headers={"Authorization": basic("alice")}), None)
     headers = {name.lower(): value for name, value in result["headers"].items()}

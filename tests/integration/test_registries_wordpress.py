@@ -39,7 +39,7 @@ def django_sender(site) -> Send:
 
 def lambda_sender(site) -> Send:
     """Through the Lambda entry point, as API Gateway (HTTP API, payload 2.0) calls it."""
-    from registry_api.asgi import handler
+    from registry_api.lambda_handler import handler
 
     def send(account: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         path, _, query = path.partition("?")

@@ -106,7 +106,7 @@ def test_administrator_is_admin_and_ordinary_user_is_not(wordpress):
 
 @pytest.fixture
 def real_lambda_handler(transactional_db, wordpress):
-    from registry_api.asgi import handler
+    from registry_api.lambda_handler import handler
 
     return handler
 

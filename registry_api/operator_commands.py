@@ -24,7 +24,6 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from mangum import Mangum
 
 from registry_api.startup import MissingDatabase, require_existing_database
 
@@ -155,29 +154,3 @@ def handle(event: dict) -> dict[str, Any]:
         command = event.get("manage") if isinstance(event.get("manage"), (str, list)) else None
         return refusal(str(exc), command)
     return run(argv)
-
-
-class LambdaHandler(Mangum):
-    """The Mangum handler, plus operator commands for direct invocations.
-
-    API Gateway (v1, v2), ALB and function-URL events go to Django through
-    Mangum as before; `{"manage": ...}` runs `handle()`; any other payload gets
-    an error object rather than Mangum's RuntimeError traceback.
-    """
-
-    def __call__(self, event, context):
-        if is_operation(event):
-            return handle(event)
-        try:
-            if not isinstance(event, dict):
-                raise TypeError
-            self.infer(event, context)
-        except (RuntimeError, TypeError, KeyError, IndexError):
-            kind = f"keys {sorted(map(str, event))[:10]}" if isinstance(event, dict) else type(event).__name__
-            logger.warning("unsupported invocation (%s)", kind)
-            return {
-                "exit_status": 1,
-                "error": f"unsupported event ({kind}): neither an API Gateway request nor an operator "
-                'command such as {"manage": "migrate"}',
-            }
-        return super().__call__(event, context)

@@ -1,7 +1,22 @@
-"""Django's ASGI handler for a Lambda instance, which serves one request at a time."""
+"""The AWS Lambda entry (serverless.yml: registry_api.lambda_handler.handler).
 
-from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
+`handler` is Mangum (`LambdaHandler`, which also runs the operator commands of
+`operator_commands` sent as {"manage": ...}) around Django's ASGI handler for
+a Lambda instance (`LambdaASGIHandler`, which serves one request at a time).
+Plain ASGI servers use `registry_api.asgi.application` instead.
+"""
+
+import logging
+
+from registry_api.asgi import application as _application  # noqa: F401  (django.setup() and the startup checks first)
+
+from django.conf import settings  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+from mangum import Mangum  # noqa: E402
+
+from registry_api.operator_commands import handle, is_operation  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 
 class LambdaASGIHandler(ASGIHandler):
@@ -50,3 +65,36 @@ def with_public_prefix(scope: dict) -> dict:
     if not prefix:
         return scope
     return {**scope, "root_path": prefix, "path": prefix + scope["path"]}
+
+
+class LambdaHandler(Mangum):
+    """The Mangum handler, plus operator commands for direct invocations.
+
+    API Gateway (v1, v2), ALB and function-URL events go to Django through
+    Mangum as before; `{"manage": ...}` runs `handle()`; any other payload gets
+    an error object rather than Mangum's RuntimeError traceback.
+    """
+
+    def __call__(self, event, context):
+        if is_operation(event):
+            return handle(event)
+        try:
+            if not isinstance(event, dict):
+                raise TypeError
+            self.infer(event, context)
+        except (RuntimeError, TypeError, KeyError, IndexError):
+            kind = f"keys {sorted(map(str, event))[:10]}" if isinstance(event, dict) else type(event).__name__
+            logger.warning("unsupported invocation (%s)", kind)
+            return {
+                "exit_status": 1,
+                "error": f"unsupported event ({kind}): neither an API Gateway request nor an operator "
+                'command such as {"manage": "migrate"}',
+            }
+        return super().__call__(event, context)
+
+
+# Django behind Mangum runs every request's sync code in one thread, so the
+# database connection can serve the instance's next request (CONN_MAX_AGE).
+# lifespan="off": Django speaks only the "http" scope. API_BASE_PATH strips a
+# stage or custom-domain base path ("/prod") that API Gateway leaves in the path.
+handler = LambdaHandler(LambdaASGIHandler(), lifespan="off", api_gateway_base_path=settings.API_BASE_PATH)
