@@ -175,10 +175,23 @@ def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: boo
             # already): concurrent purchases of the item wait, so the user's sum
             # cannot change between this check and the update.
             list(Item.objects.select_for_update().filter(id=item_id).values_list("id"))
-            bought = Purchase.objects.filter(item_id=item_id, user_id=user_id).aggregate(total=Sum("quantity"))["total"]
-            if (bought or 0) < -quantity:
+            if _undoable(item_id, user_id) < -quantity:
                 return False
         if not row.update(quantity_purchased=F("quantity_purchased") + quantity):
             return False
         line.save(force_insert=True)
     return True
+
+
+def _undoable(item_id: int, user_id: int) -> int:
+    """How much of the item `user_id` may still undo: what they bought and have
+    not undone, less every undo of someone else beyond what that person bought.
+
+    The ledger does not say whose purchase an owner's or administrator's undo
+    took back; counting it against every buyer's allowance means nobody can
+    ever undo a purchase that is not theirs, whoever the manager's undo hit.
+    """
+    nets = Purchase.objects.filter(item_id=item_id).values("user_id").annotate(net=Sum("quantity"))
+    own = sum(line["net"] for line in nets if line["user_id"] == user_id)
+    overdrawn_by_others = sum(min(line["net"], 0) for line in nets if line["user_id"] != user_id)
+    return own + overdrawn_by_others

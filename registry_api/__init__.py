@@ -2,4 +2,4 @@
 
 # The single source of the version: pyproject.toml reads it, and so does the
 # OpenAPI document (the Lambda artifact carries no package metadata).
-__version__ = "2.0.0"
+__version__ = "2.1.0"

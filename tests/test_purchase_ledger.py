@@ -82,6 +82,19 @@ def test_the_owner_and_administrators_undo_anyones(clients, wp, bought_by_a_gues
     assert purchase(clients, manager, bought_by_a_guest, -1) == NOTHING_TO_UNDO  # never below 0, whoever asks
 
 
+def test_a_managers_undo_counts_against_every_buyers_allowance(clients, wp, bought_by_a_guest):
+    """The ledger does not say whose purchase the owner took back: eddie, who
+    bought 2 beside the other guest's 2, may no longer undo what might be the
+    other guest's."""
+    assert purchase(clients, "eddie", bought_by_a_guest, 2) == 4
+    assert purchase(clients, "alice", bought_by_a_guest, -1) == 3
+    assert purchase(clients, "eddie", bought_by_a_guest, -2) == NOTHING_TO_UNDO  # one of those 3 may be his
+    assert purchase(clients, "eddie", bought_by_a_guest, -1) == 2
+    assert purchase(clients, "alice", bought_by_a_guest, -1) == 1
+    assert purchase(clients, "eddie", bought_by_a_guest, -1) == NOTHING_TO_UNDO  # the last one is the other guest's
+    assert state(bought_by_a_guest)[0] == 1
+
+
 def test_purchases_counted_before_the_ledger_are_the_managers_to_undo(clients, wp):
     """A v1.0.x count, or one the WordPress plugin set with PUT (its service account is an administrator)."""
     item_id = item_in(PUBLISHED)
