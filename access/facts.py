@@ -34,10 +34,8 @@ from django.conf import settings
 
 from core.expiring_cache import ExpiringCache
 from wpgateway import registries as wordpress
-from wpgateway.identity import WordPressUser
-from wpgateway.errors import ReadRefused, RegistryMissing
 from wpgateway.caller import Caller
-
+from wpgateway.errors import ReadRefused, RegistryMissing
 from wpgateway.registry_post import PostStatus, RegistryPost, read_posts
 
 MAX_ENTRIES = 4096

@@ -29,9 +29,9 @@ from typing import Any
 
 from core.errors import PermissionDenied
 from wpgateway.identity import WordPressUser
+from wpgateway.registry_post import RegistryPost
 
 from .facts import RegistryFacts
-from wpgateway.registry_post import RegistryPost
 
 Registry = RegistryPost | RegistryFacts  # the rules read author and status (and a post's invitees)
 

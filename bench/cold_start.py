@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 import fake_runtime_api as fra  # noqa: E402
 from smoke_artifact import OFFLINE_SECRET_KEY, USERS, WordPressStandIn, basic, find_python  # noqa: E402
+
 from tests.events import http_v2_event  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")

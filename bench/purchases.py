@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
 from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn, basic, scratch_postgresql_database  # noqa: E402
+
 from tests.concurrency_worker import WorkerPool, serve  # noqa: E402
 
 # What the handler's purchase runs (items/services.py, record_purchase): one

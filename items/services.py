@@ -15,12 +15,11 @@ from django.db.models import F, Sum
 from access import items_access, rules
 from access.rules import Access
 from core.errors import Conflict, NotFound
+from core.ids import INT64_MAX, fits_int64
 from wpgateway.caller import Caller
 from wpgateway.identity import WordPressUser
 
 from .models import Item, Purchase
-from core.ids import INT64_MAX, fits_int64
-
 from .schemas import ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
 WRITE_DENIED = "Not authorized to modify this item"

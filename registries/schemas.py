@@ -8,8 +8,8 @@ event type) is still answered (D3).
 from ninja import Schema
 from pydantic import Field
 
-from items.schemas import AffiliateStatus
 from core.schema_types import ApiDateTime, TextSchema
+from items.schemas import AffiliateStatus
 
 
 class RegistryMetaIn(TextSchema):

@@ -12,18 +12,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from items.models import Item
+from access import facts, rules
+from core.errors import NotFound
 from core.ids import fits_int64
+from items.models import Item
 from items.schemas import ItemRegistryCreate, ItemView
 from items.services import ADD_DENIED, item_view, store_item
-from core.errors import NotFound
 from wpgateway import registries as wordpress
+from wpgateway.caller import Caller
 from wpgateway.errors import GatewayError
 from wpgateway.identity import WordPressUser
-from wpgateway.caller import Caller
-
-from access import facts, rules
 from wpgateway.registry_post import RegistryPost, encode_meta, read_posts
+
 from .schemas import AffiliateOut, AffiliateUpdate, RegistryCreate, RegistryOut, RegistryUpdate
 
 logger = logging.getLogger(__name__)

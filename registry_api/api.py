@@ -6,8 +6,8 @@ import uuid
 
 from django.http import Http404
 from ninja import NinjaAPI, Status
-from ninja.schema import DjangoGetter
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.schema import DjangoGetter
 
 from items.api import router as items_router
 from registries.api import router as registries_router

@@ -9,7 +9,8 @@ class RegistryApiConfig(AppConfig):
     verbose_name = "Restart Registry API"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)
         from core.deadline import bound_sqlite_waits
+
+        from . import checks  # noqa: F401  (registers the checks)
 
         connection_created.connect(bound_sqlite_waits, dispatch_uid="core.deadline")

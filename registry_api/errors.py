@@ -2,7 +2,6 @@
 `detail` and headers (CONTRACT 1: `{"detail": ...}`)."""
 
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from django.conf import settings

@@ -8,12 +8,11 @@ Plain ASGI servers use `registry_api.asgi.application` instead.
 
 import logging
 
-from registry_api.asgi import application as _application  # noqa: F401  (django.setup() and the startup checks first)
-
 from django.conf import settings  # noqa: E402
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 from mangum import Mangum  # noqa: E402
 
+from registry_api.asgi import application as _application  # noqa: F401  (django.setup() and the startup checks first)
 from registry_api.operator_commands import handle, is_operation  # noqa: E402
 
 logger = logging.getLogger(__name__)

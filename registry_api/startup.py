@@ -59,7 +59,7 @@ def require_existing_database(command: str) -> None:
 def prepare() -> None:
     refuse_known_secrets()
     # Import the URLconf now (it pulls in Ninja and pydantic) rather than in the first request.
-    get_resolver().url_patterns
+    _ = get_resolver().url_patterns
     if settings.MIGRATE_ON_START:
         migrate_if_needed()
 

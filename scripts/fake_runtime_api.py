@@ -221,6 +221,10 @@ def stop_function(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + os.sep)
+
+
 def stray_imports(import_log: str, task_root: str, runtime_dir: str) -> list[str]:
     """Modules the function imported from anywhere but the task root, the
     standard library, or (for the runtime client only) the runtime directory."""
@@ -234,12 +238,11 @@ def stray_imports(import_log: str, task_root: str, runtime_dir: str) -> list[str
         if origin in ("built-in", "frozen") or not os.path.isabs(origin):
             continue
         origin = os.path.realpath(origin)
-        inside = lambda root: origin == root or origin.startswith(root + os.sep)  # noqa: E731
-        if inside(task_root):
+        if _inside(origin, task_root):
             continue
-        if inside(runtime_dir) and name.split(".")[0] in RUNTIME_CLIENT_MODULES:
+        if _inside(origin, runtime_dir) and name.split(".")[0] in RUNTIME_CLIENT_MODULES:
             continue
-        if any(inside(root) for root in stdlib) and "site-packages" not in origin and "dist-packages" not in origin:
+        if any(_inside(origin, root) for root in stdlib) and "site-packages" not in origin and "dist-packages" not in origin:
             continue
         stray.append(f"{name} from {origin}")
     return stray

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 
-from items.models import Item
 from access import facts
+from items.models import Item
 from wpgateway import client as wp_client
 from wpgateway.credentials import clear_cache
 

@@ -21,6 +21,7 @@ from django.core.cache import caches
 from django.test import Client, RequestFactory
 
 from registry_api import settings as settings_module
+from registry_api.auth import InvalidCredentials, WordPressBasicAuth
 from tests.conftest import ACCOUNTS, ApiClient, basic, users_me
 from wpgateway import client as wp_client
 from wpgateway.admin_site import REFUSALS
@@ -28,7 +29,6 @@ from wpgateway.backends import Refusal
 from wpgateway.credentials import cache_key, verify
 from wpgateway.errors import WordPressUnavailable
 from wpgateway.identity import WordPressUser
-from registry_api.auth import InvalidCredentials, WordPressBasicAuth
 
 PROBE = "/items/not-a-number"
 INVALID = "Invalid WordPress credentials"

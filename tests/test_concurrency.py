@@ -24,14 +24,14 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Callable
 
 import pytest
-
 from smoke_artifact import WordPressStandIn
+
 from tests.concurrency_worker import ROOT, WorkerPool
 from tests.conftest import ACCOUNTS, basic
 from tests.engines import engine, postgresql_url

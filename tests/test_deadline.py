@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection
 
-from items.models import Item
 from core import deadline
+from items.models import Item
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
 from tests.events import http_v2_event
 from tests.test_wordpress_faults import COLLECTION, FAULTS, POST, USERS_ME, LoopbackWordPress, kind_of

@@ -12,9 +12,9 @@ scripts/test.sh runs the suite on SQLite, then on PostgreSQL).
 """
 
 import pytest
+from smoke_artifact import scratch_postgresql_database
 
 from items.models import Item
-from smoke_artifact import scratch_postgresql_database
 from tests.concurrency_worker import WorkerPool
 from tests.conftest import SAMPLE_ITEM, basic
 from tests.engines import engine, postgresql_url

@@ -41,8 +41,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from items.models import Item
 from access import facts
+from items.models import Item
 from tests.conftest import ACCOUNTS, ApiClient, basic
 from tests.fake_wordpress import FakeWordPress
 

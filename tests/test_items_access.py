@@ -12,17 +12,17 @@ import json
 import httpx
 import pytest
 
-from items.models import Item
-from access import facts, items_access
-from core import expiring_cache
+from access import items_access
 from access.rules import Access
-from wpgateway.caller import Caller
+from core import expiring_cache
 from core.errors import NotAuthenticated
+from items.models import Item
 from registry_api import errors
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
 from tests.fake_wordpress import FakeWordPress, wordpress_error
 from tests.test_items_api import assert_detail, body_of, envelope, ids, send
 from tests.test_registries import site_editor  # noqa: F401 (a fixture)
+from wpgateway.caller import Caller
 from wpgateway.identity import WordPressUser
 
 EDDIE_ID = ACCOUNTS["eddie"][1]["id"]

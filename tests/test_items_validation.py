@@ -286,7 +286,7 @@ def test_json_nested_too_deep_to_decode_is_422(anonymous, alice, authorized):
 
 def test_deep_but_decodable_json_is_a_plain_422(alice, anonymous):
     nested = "[" * 2000 + "]" * 2000
-    body = '{"registry_id": 1, "url": "https://example.com/u", "name": %s}' % nested
+    body = f'{{"registry_id": 1, "url": "https://example.com/u", "name": {nested}}}'
     [found] = validation_errors(send(alice, "POST", "/items", body))
     assert (found["type"], found["loc"]) == ("string_type", ["body", "name"])
     assert_missing_auth(send(anonymous, "POST", "/items", body))

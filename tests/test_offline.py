@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn
+
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, basic
 
 ROOT = Path(__file__).resolve().parent.parent

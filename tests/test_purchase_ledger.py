@@ -14,13 +14,13 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError
 
+from core.errors import Conflict
 from items import services
 from items.models import Item, Purchase
-from wpgateway.caller import Caller
-from core.errors import Conflict
 from tests.conftest import ACCOUNTS
 from tests.test_items_access import PUBLISHED, clients, eddie, item_in, wp  # noqa: F401 (fixtures)
 from tests.test_items_api import assert_detail, envelope, send
+from wpgateway.caller import Caller
 from wpgateway.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID, EDDIE_ID = (ACCOUNTS[login][1]["id"] for login in ("alice", "admin", "eddie"))

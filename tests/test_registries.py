@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from items.models import Item
-from wpgateway.registry_post import decode_meta, encode_meta
 from tests.conftest import ACCOUNTS, SAMPLE_ITEM, ApiClient, basic
 from tests.events import http_v2_event
 from tests.fake_wordpress import WRITTEN_DEFAULTS, FakeWordPress, wordpress_error
 from wpgateway.identity import WordPressUser
+from wpgateway.registry_post import decode_meta, encode_meta
 
 ALICE_ID, ADMIN_ID = 2, 1
 STRANGER_ID = 99

@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from check_limits import serverless_default
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from check_limits import serverless_default
 from registry_api import startup
 from registry_api.checks import SERVERLESS_PLACEHOLDER_SECRET_KEY, deployment_settings
 from registry_api.settings import DEVELOPMENT_SECRET_KEY

@@ -39,7 +39,6 @@ from .errors import (
     RegistryMissing,
     WordPressBadResponse,
     WordPressFailed,
-    WordPressTimeout,
     WordPressUnavailable,
 )
 

@@ -1,6 +1,6 @@
-import items.models
 from django.db import migrations, models
 
+import items.models
 from items.table import CreateOrAdoptItemsTable
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from items.models import Item, Purchase
 from access import facts
+from items.models import Item, Purchase
 from tests.conftest import ApiClient, basic
 from tests.integration.test_registries_wordpress import INVITEES, lambda_sender
 
