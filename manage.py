@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility: migrate, shell, runserver, createsuperuser..."""
+
 import os
 import sys
 

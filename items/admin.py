@@ -50,9 +50,7 @@ class ItemAdmin(ReadOnlyModelAdmin):
     list_display_links = ("id", "name")
     list_filter = ("is_active", "registry_id", "retailer", "affiliate_status")
     search_fields = ("name", "url", "retailer")
-    search_help_text = (
-        "Name, URL or retailer. item:12 finds item 12; registry:34 finds the items of registry 34."
-    )
+    search_help_text = "Name, URL or retailer. item:12 finds item 12; registry:34 finds the items of registry 34."
     ordering = ("-id",)
     fieldsets = (
         (None, {"fields": ("id", "name", "registry", "is_active", "created_at", "updated_at")}),

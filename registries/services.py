@@ -215,7 +215,9 @@ def clear_affiliate(caller: Caller, registry_id: int, item_id: int) -> None:
     _write_affiliate(caller, registry_id, item_id, None, None)
 
 
-def _write_affiliate(caller: Caller, registry_id: int, item_id: int, url: str | None, status: str | None) -> AffiliateOut:
+def _write_affiliate(
+    caller: Caller, registry_id: int, item_id: int, url: str | None, status: str | None
+) -> AffiliateOut:
     registry = _managed(caller, registry_id, "Only the registry owner can manage affiliate links")
     item = _registry_item(registry, item_id)
     item.affiliate_url, item.affiliate_status = url, status

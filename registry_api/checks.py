@@ -46,10 +46,16 @@ def deployment_settings(app_configs=None, **kwargs) -> list[Error]:
     errors = []
     if problem := _secret_key_problem():
         errors.append(
-            Error(problem, hint="Set SECRET_KEY (deploy param secretKey) to a long random value.", id="registry_api.E001")
+            Error(
+                problem, hint="Set SECRET_KEY (deploy param secretKey) to a long random value.", id="registry_api.E001"
+            )
         )
     if problem := _wordpress_url_problem(settings.WP_BASE_URL):
         errors.append(
-            Error(problem, hint="Set WP_BASE_URL (deploy param wpBaseUrl) to the WordPress site's root.", id="registry_api.E002")
+            Error(
+                problem,
+                hint="Set WP_BASE_URL (deploy param wpBaseUrl) to the WordPress site's root.",
+                id="registry_api.E002",
+            )
         )
     return errors

@@ -29,6 +29,7 @@ from registry_api.startup import MissingDatabase, require_existing_database
 
 logger = logging.getLogger(__name__)
 
+
 # The whitelist: command -> the options it may take.  Read-only commands, and
 # `migrate` forwards only (what the first request after a deploy runs anyway).
 # Never: shell, dbshell, flush, sqlflush, loaddata, createsuperuser,
@@ -47,8 +48,9 @@ class CommandSpec:
 
 VERBOSITY = frozenset({"-v", "--verbosity"})
 ALLOWED_COMMANDS: dict[str, CommandSpec] = {
-    "migrate": CommandSpec(frozenset({"--plan", "--check"}), VERBOSITY, max_positional=1,
-                           forced={"interactive": False}),
+    "migrate": CommandSpec(
+        frozenset({"--plan", "--check"}), VERBOSITY, max_positional=1, forced={"interactive": False}
+    ),
     "showmigrations": CommandSpec(frozenset({"-l", "--list", "-p", "--plan"}), VERBOSITY),
     "check": CommandSpec(frozenset({"--deploy", "--list-tags"}), VERBOSITY | {"-t", "--tag", "--fail-level"}),
 }
@@ -68,7 +70,7 @@ def parse(event: dict) -> list[str]:
     """`{"manage": "cmd args"}` or `{"manage": ["cmd", "arg", ...]}` -> argv, or OperationRefused."""
     extra = sorted(set(event) - {"manage"})
     if extra:
-        raise OperationRefused(f"unexpected keys {extra}: send only {{\"manage\": ...}}")
+        raise OperationRefused(f'unexpected keys {extra}: send only {{"manage": ...}}')
     value = event["manage"]
     if isinstance(value, str):
         try:

@@ -121,7 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # One per checkout: test runs of two checkouts never share a file.
         "NAME": env.str(
             "TEST_DATABASE_PATH",
-            default=str(Path(tempfile.gettempdir()) / f"restart-registry-test-{hashlib.sha256(bytes(BASE_DIR)).hexdigest()[:12]}.db"),
+            default=str(
+                Path(tempfile.gettempdir())
+                / f"restart-registry-test-{hashlib.sha256(bytes(BASE_DIR)).hexdigest()[:12]}.db"
+            ),
         )
     }
 

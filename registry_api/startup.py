@@ -22,10 +22,25 @@ logger = logging.getLogger(__name__)
 # and the command fail later with "no such table". `migrate` creates a new
 # database on purpose; commands that need none (check, makemigrations, test...)
 # run as ever.
-NEEDS_EXISTING_DATABASE = frozenset({
-    "changepassword", "clearsessions", "createsuperuser", "dbshell", "dumpdata", "flush", "inspectdb", "loaddata",
-    "remove_stale_contenttypes", "runserver", "shell", "showmigrations", "sqlflush", "sqlmigrate", "sqlsequencereset",
-})
+NEEDS_EXISTING_DATABASE = frozenset(
+    {
+        "changepassword",
+        "clearsessions",
+        "createsuperuser",
+        "dbshell",
+        "dumpdata",
+        "flush",
+        "inspectdb",
+        "loaddata",
+        "remove_stale_contenttypes",
+        "runserver",
+        "shell",
+        "showmigrations",
+        "sqlflush",
+        "sqlmigrate",
+        "sqlsequencereset",
+    }
+)
 
 
 class MissingDatabase(Exception):

@@ -63,8 +63,10 @@ def main() -> int:
     if found:
         print(f"{api} template lacks serverless.yml's load limits: " + "; ".join(found))
         return 1
-    print(f"ok: {api} template throttles at {default('throttleRateLimit'):g}/s (burst {default('throttleBurstLimit'):g}), "
-          f"reserved concurrency {default('reservedConcurrency'):g}")
+    print(
+        f"ok: {api} template throttles at {default('throttleRateLimit'):g}/s (burst {default('throttleBurstLimit'):g}), "
+        f"reserved concurrency {default('reservedConcurrency'):g}"
+    )
     return 0
 
 

@@ -20,6 +20,7 @@ Used by scripts/smoke_artifact.py and bench/cold_start.py.  As a command:
 
 prints one JSON line per event: {"status": "response"|"error"|"init_error", "payload": ...}.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,9 +93,23 @@ def runtime_client_dir() -> Path:
     reqs.parent.mkdir(parents=True, exist_ok=True)
     reqs.write_text("".join(f"{spec} --hash=sha256:{digest}\n" for spec, digest in RUNTIME_CLIENT.items()))
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--only-binary=:all:", "--platform=manylinux2014_x86_64", "--implementation=cp",
-         f"--python-version={RUNTIME_CLIENT_PYTHON}", "--target", str(target), "-r", str(reqs)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform=manylinux2014_x86_64",
+            "--implementation=cp",
+            f"--python-version={RUNTIME_CLIENT_PYTHON}",
+            "--target",
+            str(target),
+            "-r",
+            str(reqs),
+        ],
         check=True,
     )
     (target / ".complete").write_text("")
@@ -131,21 +146,27 @@ class FakeRuntimeAPI:
                 if item is None:  # closing
                     return self._reply(500)
                 request_id, body = item
-                self._reply(200, body, {
-                    "Content-Type": "application/json",
-                    "Lambda-Runtime-Aws-Request-Id": request_id,
-                    "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 30_000),
-                    "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:eu-west-1:123456789012:function:restart-registry-api-dev-api",
-                    "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0",
-                })
+                self._reply(
+                    200,
+                    body,
+                    {
+                        "Content-Type": "application/json",
+                        "Lambda-Runtime-Aws-Request-Id": request_id,
+                        "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 30_000),
+                        "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:eu-west-1:123456789012:function:restart-registry-api-dev-api",
+                        "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0",
+                    },
+                )
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                parts = self.path[len(PREFIX):].strip("/").split("/")
+                parts = self.path[len(PREFIX) :].strip("/").split("/")
                 if parts[:1] == ["init"]:
                     api.results.put({"status": "init_error", "payload": json.loads(body or b"null")})
                 elif len(parts) == 3 and parts[0] == "invocation":
-                    api.results.put({"status": parts[2], "payload": json.loads(body or b"null"), "request_id": parts[1]})
+                    api.results.put(
+                        {"status": parts[2], "payload": json.loads(body or b"null"), "request_id": parts[1]}
+                    )
                 self._reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
 
         class Server(ThreadingHTTPServer):
@@ -173,8 +194,14 @@ class FakeRuntimeAPI:
         self.server.server_close()
 
 
-def lambda_environment(api: FakeRuntimeAPI, task_root: str, runtime_dir: str, function_env: dict[str, str],
-                       memory_mb: int = 1024, logging_config: dict | None = None) -> dict[str, str]:
+def lambda_environment(
+    api: FakeRuntimeAPI,
+    task_root: str,
+    runtime_dir: str,
+    function_env: dict[str, str],
+    memory_mb: int = 1024,
+    logging_config: dict | None = None,
+) -> dict[str, str]:
     """The environment Lambda gives a python3.13 function, plus the function's own variables.
     `logging_config`: the function's LoggingConfig, which Lambda hands the runtime as
     AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL."""
@@ -203,12 +230,15 @@ def lambda_environment(api: FakeRuntimeAPI, task_root: str, runtime_dir: str, fu
     }
 
 
-def start_function(python: str, task_root: str, runtime_dir: str, handler: str, import_log: str,
-                   env: dict[str, str], **popen_kwargs) -> subprocess.Popen:
+def start_function(
+    python: str, task_root: str, runtime_dir: str, handler: str, import_log: str, env: dict[str, str], **popen_kwargs
+) -> subprocess.Popen:
     """Start the function process (it blocks polling the Runtime API until stopped)."""
     return subprocess.Popen(
         [python, "-I", "-S", "-c", BOOTSTRAP, task_root, runtime_dir, import_log, handler],
-        cwd=task_root, env=env, **popen_kwargs,
+        cwd=task_root,
+        env=env,
+        **popen_kwargs,
     )
 
 
@@ -242,7 +272,11 @@ def stray_imports(import_log: str, task_root: str, runtime_dir: str) -> list[str
             continue
         if _inside(origin, runtime_dir) and name.split(".")[0] in RUNTIME_CLIENT_MODULES:
             continue
-        if any(_inside(origin, root) for root in stdlib) and "site-packages" not in origin and "dist-packages" not in origin:
+        if (
+            any(_inside(origin, root) for root in stdlib)
+            and "site-packages" not in origin
+            and "dist-packages" not in origin
+        ):
             continue
         stray.append(f"{name} from {origin}")
     return stray

@@ -27,6 +27,7 @@ Usage: python scripts/smoke_artifact.py [--python /path/to/python3.13] [--functi
                                         [--sls-dir .serverless] [--postgresql postgres://...]
 Exit 0 on success, 1 on failure.  Prints timings and the artifact's size.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,19 +55,47 @@ sys.path.insert(0, str(ROOT))
 import fake_runtime_api as fra  # noqa: E402
 
 # Must never be in the artifact: wp-python declares them as runtime dependencies.
-FORBIDDEN = {"pytest", "_pytest", "pytest_mock", "respx", "hatch", "hatchling", "pluggy", "iniconfig",
-             "pytest_django", "uv"}
+FORBIDDEN = {
+    "pytest",
+    "_pytest",
+    "pytest_mock",
+    "respx",
+    "hatch",
+    "hatchling",
+    "pluggy",
+    "iniconfig",
+    "pytest_django",
+    "uv",
+}
 
 USERS = {
     # login -> (application password, users/me?context=edit body)
-    "alice": ("alice-app-password", {
-        "id": 2, "username": "alice", "slug": "alice", "email": "alice@example.test", "name": "Alice",
-        "roles": ["registry_user"], "capabilities": {"read": True}, "meta": [],
-    }),
-    "admin": ("admin-app-password", {
-        "id": 1, "username": "admin", "slug": "admin", "email": "admin@example.test", "name": "Site Admin",
-        "roles": ["administrator"], "capabilities": {"manage_options": True}, "meta": {},
-    }),
+    "alice": (
+        "alice-app-password",
+        {
+            "id": 2,
+            "username": "alice",
+            "slug": "alice",
+            "email": "alice@example.test",
+            "name": "Alice",
+            "roles": ["registry_user"],
+            "capabilities": {"read": True},
+            "meta": [],
+        },
+    ),
+    "admin": (
+        "admin-app-password",
+        {
+            "id": 1,
+            "username": "admin",
+            "slug": "admin",
+            "email": "admin@example.test",
+            "name": "Site Admin",
+            "roles": ["administrator"],
+            "capabilities": {"manage_options": True},
+            "meta": {},
+        },
+    ),
 }
 
 
@@ -86,8 +115,13 @@ ALICE_REGISTRY_IDS = tuple(range(1, 10))
 
 def registry_post(registry_id: int) -> dict:
     """A published registry of alice's (user 2), as WordPress's REST API shows it."""
-    return {"id": registry_id, "author": 2, "status": "publish", "title": {"rendered": "Registry"},
-            "meta": {"restart_invitees": "[]"}}
+    return {
+        "id": registry_id,
+        "author": 2,
+        "status": "publish",
+        "title": {"rendered": "Registry"},
+        "meta": {"restart_invitees": "[]"},
+    }
 
 
 class WordPressStandIn:
@@ -128,15 +162,23 @@ class WordPressStandIn:
                 if path != "/wp-json/wp/v2/users/me" and not (registry or listing):
                     return self._json(404, {"code": "rest_no_route", "message": "No route", "data": {"status": 404}})
                 try:
-                    login, password = base64.b64decode(
-                        self.headers.get("Authorization", "").removeprefix("Basic ")
-                    ).decode().split(":", 1)
+                    login, password = (
+                        base64.b64decode(self.headers.get("Authorization", "").removeprefix("Basic "))
+                        .decode()
+                        .split(":", 1)
+                    )
                 except ValueError:
                     login, password = "", ""
                 user = users.get(login)
                 if user is None or user[0] != password:
-                    return self._json(401, {"code": "rest_not_logged_in", "message": "You are not currently logged in.",
-                                            "data": {"status": 401}})
+                    return self._json(
+                        401,
+                        {
+                            "code": "rest_not_logged_in",
+                            "message": "You are not currently logged in.",
+                            "data": {"status": 401},
+                        },
+                    )
                 if registry:
                     # Every registry is alice's and published (D1: she may add items to it).
                     return self._json(200, registry_post(int(registry[1])))
@@ -144,8 +186,11 @@ class WordPressStandIn:
                     params = parse_qs(query)
                     ids = ALICE_REGISTRY_IDS if params.get("author") == ["2"] else ()
                     page = ids if params.get("page", ["1"]) == ["1"] else ()  # one page holds them all
-                    return self._json(200, [registry_post(registry_id) for registry_id in page],
-                                      {"X-WP-Total": str(len(ids)), "X-WP-TotalPages": str(min(len(ids), 1))})
+                    return self._json(
+                        200,
+                        [registry_post(registry_id) for registry_id in page],
+                        {"X-WP-Total": str(len(ids)), "X-WP-TotalPages": str(min(len(ids), 1))},
+                    )
                 stand_in.calls += 1
                 if "context=edit" not in query:
                     return self._json(400, {"code": "rest_invalid_param", "message": "context=edit expected"})
@@ -174,8 +219,11 @@ def find_python(runtime: str, explicit: str | None) -> str | None:
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     candidates += [str(p / "bin" / f"python{version}") for p in sorted(pyenv.glob(f"{version}.*"), reverse=True)]
     for cand in filter(None, candidates):
-        probe = subprocess.run([cand, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True)
+        probe = subprocess.run(
+            [cand, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
         if probe.returncode == 0 and probe.stdout.strip() == version:
             return cand
         if cand == explicit:
@@ -197,8 +245,13 @@ def check_contents(zf: zipfile.ZipFile, packages: list[str]) -> tuple[list[str],
         if "tests" in parts[:-1] and parts[0] in packages:
             problems.append(f"test file in the zip: {name}")
     pyc = [n for n in names if n.endswith(".pyc")]
-    stats = {"entries": len(names), "unpacked_bytes": sum(i.file_size for i in zf.infolist()), "pyc": len(pyc),
-             "translations": sum("LC_MESSAGES" in n for n in names), "ninja_static": sum(n.startswith("ninja/static/") for n in names)}
+    stats = {
+        "entries": len(names),
+        "unpacked_bytes": sum(i.file_size for i in zf.infolist()),
+        "pyc": len(pyc),
+        "translations": sum("LC_MESSAGES" in n for n in names),
+        "ninja_static": sum(n.startswith("ninja/static/") for n in names),
+    }
     if stats["translations"]:
         problems.append(f"{stats['translations']} translation files (LC_MESSAGES) in the zip")
     if stats["ninja_static"]:
@@ -268,12 +321,24 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--function", default="ApiLambdaFunction")
     ap.add_argument("--python", help="CPython of the runtime's version (default: found automatically)")
-    ap.add_argument("--packages", default="", help="comma-separated service packages that must be in the zip "
-                    "(default: every top-level directory with an apps.py, plus registry_api)")
-    ap.add_argument("--sls-dir", type=Path, default=SLS_DIR,
-                    help="where `serverless package` wrote the template and the zip (default: .serverless)")
-    ap.add_argument("--postgresql", metavar="URL", help="run on a new database of this PostgreSQL server "
-                    "(e.g. `scripts/postgres.sh url`) instead of a SQLite file: for a --param=database=postgresql zip")
+    ap.add_argument(
+        "--packages",
+        default="",
+        help="comma-separated service packages that must be in the zip "
+        "(default: every top-level directory with an apps.py, plus registry_api)",
+    )
+    ap.add_argument(
+        "--sls-dir",
+        type=Path,
+        default=SLS_DIR,
+        help="where `serverless package` wrote the template and the zip (default: .serverless)",
+    )
+    ap.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="run on a new database of this PostgreSQL server "
+        "(e.g. `scripts/postgres.sh url`) instead of a SQLite file: for a --param=database=postgresql zip",
+    )
     args = ap.parse_args()
     t_start = time.perf_counter()
 
@@ -283,7 +348,8 @@ def main() -> int:
     function_env = dict(props.get("Environment", {}).get("Variables", {}))
     artifact = args.sls_dir / Path(props["Code"]["S3Key"]).name
     packages = [p for p in args.packages.split(",") if p] or sorted(
-        {"registry_api"} | {p.parent.name for p in ROOT.glob("*/apps.py")})
+        {"registry_api"} | {p.parent.name for p in ROOT.glob("*/apps.py")}
+    )
 
     py = find_python(runtime, args.python)
     if not py:
@@ -294,9 +360,14 @@ def main() -> int:
     from tests.events import http_v2_event, rest_v1_event
 
     failures: list[str] = []
-    report: dict = {"artifact": str(artifact), "artifact_bytes": artifact.stat().st_size,
-                    "runtime": runtime, "handler": handler_spec, "python": py,
-                    "database": "postgresql" if args.postgresql else "sqlite"}
+    report: dict = {
+        "artifact": str(artifact),
+        "artifact_bytes": artifact.stat().st_size,
+        "runtime": runtime,
+        "handler": handler_spec,
+        "python": py,
+        "database": "postgresql" if args.postgresql else "sqlite",
+    }
     with ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="smoke-artifact-"))
         task_root = os.path.join(tmp, "task")
@@ -305,14 +376,20 @@ def main() -> int:
             failures += problems
             report.update(stats)
             zf.extractall(task_root)
-        pyc = json.loads(subprocess.run([py, "-I", "-S", "-c", PYC_CHECK, task_root],
-                                        capture_output=True, text=True, check=True).stdout)
+        pyc = json.loads(
+            subprocess.run(
+                [py, "-I", "-S", "-c", PYC_CHECK, task_root], capture_output=True, text=True, check=True
+            ).stdout
+        )
         report["pyc_valid"] = pyc["valid"]
         if pyc["bad_count"]:
             failures.append(f"{pyc['bad_count']} unusable .pyc, e.g. {pyc['bad'][:3]}")
         if not stats["pyc"]:
-            print("note: the zip has no .pyc (SOURCE_DATE_EPOCH unset at package time): "
-                  "every cold start compiles the code in memory", file=sys.stderr)
+            print(
+                "note: the zip has no .pyc (SOURCE_DATE_EPOCH unset at package time): "
+                "every cold start compiles the code in memory",
+                file=sys.stderr,
+            )
 
         data_dir = os.path.join(tmp, "efs")
         os.mkdir(data_dir)
@@ -324,14 +401,16 @@ def main() -> int:
             function_env["DATABASE_PATH"] = os.path.join(data_dir, "data.db")
         function_env["WP_BASE_URL"] = wordpress.url
         function_env["SECRET_KEY"] = OFFLINE_SECRET_KEY
-        env = fra.lambda_environment(api, task_root, runtime_dir, function_env, int(props.get("MemorySize", 1024)),
-                                     props.get("LoggingConfig"))
+        env = fra.lambda_environment(
+            api, task_root, runtime_dir, function_env, int(props.get("MemorySize", 1024)), props.get("LoggingConfig")
+        )
         import_log = os.path.join(tmp, "imports.log")
         log_path = os.path.join(tmp, "function.log")
         t0 = time.perf_counter()
         with open(log_path, "wb") as log:
-            proc = fra.start_function(py, task_root, runtime_dir, handler_spec, import_log, env,
-                                      stdout=log, stderr=subprocess.STDOUT)
+            proc = fra.start_function(
+                py, task_root, runtime_dir, handler_spec, import_log, env, stdout=log, stderr=subprocess.STDOUT
+            )
         results = []
 
         def call(label, event, expect_status=None):
@@ -344,7 +423,9 @@ def main() -> int:
             ok = res["status"] == "response" and (expect_status is None or status == expect_status)
             results.append({"call": label, "status": status, "ms": round(ms, 1), "ok": ok})
             if not ok:
-                failures.append(f"{label}: expected {expect_status}, got {res['status']} {status} {str(body or res['payload'])[:300]}")
+                failures.append(
+                    f"{label}: expected {expect_status}, got {res['status']} {status} {str(body or res['payload'])[:300]}"
+                )
             return res, payload, body
 
         try:
@@ -358,15 +439,21 @@ def main() -> int:
             call("v2 GET /items without credentials", http_v2_event("GET", "/items"), 401)
             item = {"registry_id": 7, "name": "Smoke-test kettle", "url": "https://example.com/kettle", "price": 24.5}
             auth = {"Authorization": basic("alice")}
-            for post_event, get_event, tag in ((http_v2_event, rest_v1_event, "v2->v1"), (rest_v1_event, http_v2_event, "v1->v2")):
-                _, payload, body = call(f"{tag} POST /items", post_event("POST", "/items", body=item, headers=auth), 201)
+            for post_event, get_event, tag in (
+                (http_v2_event, rest_v1_event, "v2->v1"),
+                (rest_v1_event, http_v2_event, "v1->v2"),
+            ):
+                _, payload, body = call(
+                    f"{tag} POST /items", post_event("POST", "/items", body=item, headers=auth), 201
+                )
                 try:
                     created = json.loads(body)["data"]
                 except (ValueError, KeyError, TypeError):
                     failures.append(f"{tag} POST /items: unreadable body {body[:200]}")
                     continue
-                _, _, body = call(f"{tag} GET /items/{created['id']}",
-                                  get_event("GET", f"/items/{created['id']}", headers=auth), 200)
+                _, _, body = call(
+                    f"{tag} GET /items/{created['id']}", get_event("GET", f"/items/{created['id']}", headers=auth), 200
+                )
                 got = json.loads(body).get("data", {}) if body else {}
                 if {k: got.get(k) for k in item} != item or got.get("id") != created["id"]:
                     failures.append(f"{tag} round trip: sent {item}, read back {got}")
@@ -375,8 +462,14 @@ def main() -> int:
             if payload.get("exit_status") != 0 or "[X] 0001_initial" not in payload.get("output", ""):
                 failures.append(f"operator showmigrations: {payload}")
             # The application's own log line, in the runtime's JSON format with the invocation's id.
-            logged = [line for line in json_log_lines(log_path) if line.get("logger") == "registry_api.operator_commands"]
-            expected = {"level": "INFO", "message": "operator command: showmigrations items", "requestId": res.get("request_id")}
+            logged = [
+                line for line in json_log_lines(log_path) if line.get("logger") == "registry_api.operator_commands"
+            ]
+            expected = {
+                "level": "INFO",
+                "message": "operator command: showmigrations items",
+                "requestId": res.get("request_id"),
+            }
             if not any(expected.items() <= line.items() for line in logged):
                 failures.append(f"no JSON log line {expected} from registry_api.operator_commands; its lines: {logged}")
             res, _, _ = call("operator flush (refused)", {"manage": "flush"})
@@ -407,8 +500,10 @@ def main() -> int:
     if failures:
         print("\nFAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
-    print(f"artifact smoke test passed on {report['database']}: {report['artifact_bytes']:,} bytes, {report['entries']} entries, "
-          f"cold start to first /health {report['cold_start_to_first_health_s']} s")
+    print(
+        f"artifact smoke test passed on {report['database']}: {report['artifact_bytes']:,} bytes, {report['entries']} entries, "
+        f"cold start to first /health {report['cold_start_to_first_health_s']} s"
+    )
     return 0
 
 

@@ -131,7 +131,9 @@ class Lambda:
         self.unexpected: list[dict] = []
         self.latencies: list[float] = []
 
-    def call(self, method: str, path: str, body: dict, expected: tuple[int, ...], authorization: str | None = None) -> dict | None:
+    def call(
+        self, method: str, path: str, body: dict, expected: tuple[int, ...], authorization: str | None = None
+    ) -> dict | None:
         """The JSON body of an expected answer; anything else is recorded as unexpected.
         `authorization`: another caller's header than the worker's own."""
         event = self.event(method, path, body=body, headers={"Authorization": authorization or self.authorization})
@@ -141,7 +143,9 @@ class Lambda:
         self.statuses[response["statusCode"]] += 1
         if response["statusCode"] not in expected:
             if len(self.unexpected) < 5:
-                self.unexpected.append({"request": f"{method} {path}", "status": response["statusCode"], "body": response["body"][:500]})
+                self.unexpected.append(
+                    {"request": f"{method} {path}", "status": response["statusCode"], "body": response["body"][:500]}
+                )
             return None
         return json.loads(response["body"])
 
@@ -161,7 +165,13 @@ def purchases(api: Lambda, item_id: int, count: int, quantity: int = 1, authoriz
     highest = 0  # the largest quantity_purchased a 200 reported
     refusals = Counter()
     for _ in range(count):
-        body = api.call("POST", f"/items/{item_id}/purchase", {"quantity": quantity}, expected=(200, 409), authorization=authorization)
+        body = api.call(
+            "POST",
+            f"/items/{item_id}/purchase",
+            {"quantity": quantity},
+            expected=(200, 409),
+            authorization=authorization,
+        )
         if body is None:
             continue
         if "data" in body:
@@ -180,7 +190,13 @@ def ledger(api: Lambda, item_id: int, count: int, seed: int, authorization: str)
     refusals = Counter()
     for _ in range(count):
         quantity = rng.choice((1, 2)) * (1 if rng.random() < 0.55 else -1)
-        body = api.call("POST", f"/items/{item_id}/purchase", {"quantity": quantity}, expected=(200, 409), authorization=authorization)
+        body = api.call(
+            "POST",
+            f"/items/{item_id}/purchase",
+            {"quantity": quantity},
+            expected=(200, 409),
+            authorization=authorization,
+        )
         if body is None:
             continue
         if "data" in body:
@@ -202,8 +218,17 @@ def crud(api: Lambda, seed: int, count: int, registry_id: int) -> dict:
         live = [item_id for item_id, row in acknowledged.items() if row["is_active"]]
         roll = rng.random()
         if roll < 0.5 or not live:
-            row = {"name": f"worker {seed} item {n}", "notes": f"created by {seed} at {n}", "quantity_needed": rng.randint(1, 50)}
-            body = api.call("POST", "/items", {**row, "registry_id": registry_id, "url": "https://example.com/gift"}, expected=(201,))
+            row = {
+                "name": f"worker {seed} item {n}",
+                "notes": f"created by {seed} at {n}",
+                "quantity_needed": rng.randint(1, 50),
+            }
+            body = api.call(
+                "POST",
+                "/items",
+                {**row, "registry_id": registry_id, "url": "https://example.com/gift"},
+                expected=(201,),
+            )
             if body is not None:
                 acknowledged[body["data"]["id"]] = {**row, "is_active": True}
         elif roll < 0.8:

@@ -30,7 +30,9 @@ def postgresql_url(settings_dict: dict, name: str | None = None) -> str:
     """A DATABASE_URL for another process: the connection of `settings_dict`
     (the test database, once pytest-django has made it), or database `name` there."""
     user, password = (quote(settings_dict[key], safe="") for key in ("USER", "PASSWORD"))
-    return f"postgres://{user}:{password}@{settings_dict['HOST']}:{settings_dict['PORT']}/{name or settings_dict['NAME']}"
+    return (
+        f"postgres://{user}:{password}@{settings_dict['HOST']}:{settings_dict['PORT']}/{name or settings_dict['NAME']}"
+    )
 
 
 def _sqlite_only_reason(item) -> str | None:

@@ -87,7 +87,9 @@ class FakeWordPress:
         self.failures: dict[tuple[str, str | None], httpx.Response | Exception] = {}
         self.next_id = 100
         if router is not None:
-            self.route = router.route(path__regex=REGISTRY_PATH.pattern, name="registries").mock(side_effect=self.answer)
+            self.route = router.route(path__regex=REGISTRY_PATH.pattern, name="registries").mock(
+                side_effect=self.answer
+            )
 
     # -- test set-up ---------------------------------------------------------
     def add(self, *, author=ALICE_ID, status="publish", title="Wedding Registry", content="", meta=None, **raw) -> int:
@@ -137,7 +139,9 @@ class FakeWordPress:
         if post is None:
             return wordpress_error(404, "rest_post_invalid_id", "Invalid post ID.")
         if not (may_read(user, post) if request.method == "GET" else may_edit(user, post)):
-            return wordpress_error(401 if user is None else 403, "rest_forbidden", "Sorry, you are not allowed to do that.")
+            return wordpress_error(
+                401 if user is None else 403, "rest_forbidden", "Sorry, you are not allowed to do that."
+            )
         if request.method == "GET":
             return httpx.Response(200, json=self.view(post, user))
         if request.method == "DELETE":
@@ -149,7 +153,9 @@ class FakeWordPress:
         params = request.url.params
         page, per_page = int(params.get("page", 1)), int(params.get("per_page", 10))
         mine = [
-            post for post in self.posts.values() if str(post.get("author")) == params.get("author") and may_read(user, post)
+            post
+            for post in self.posts.values()
+            if str(post.get("author")) == params.get("author") and may_read(user, post)
         ]
         chunk = mine[(page - 1) * per_page : page * per_page]
         headers = {"X-WP-Total": str(len(mine)), "X-WP-TotalPages": str(-(-len(mine) // per_page))}
@@ -195,7 +201,9 @@ class FakeWordPress:
     def view(post: dict, user: dict | None) -> dict:
         """View context (GET): no raw title or content; odd values pass as they are."""
         return {
-            key: {k: v for k, v in value.items() if k != "raw"} if key in ("title", "content") and isinstance(value, dict) else value
+            key: {k: v for k, v in value.items() if k != "raw"}
+            if key in ("title", "content") and isinstance(value, dict)
+            else value
             for key, value in FakeWordPress.edit_view(post, user).items()
         }
 

@@ -28,7 +28,9 @@ def test_the_two_shares_rebuild_the_password_and_neither_is_it(password):
     assert again[0] != server_share and again[1] != browser_share  # a new pad each login
 
 
-@pytest.mark.parametrize("browser_share", ["", "not base64!", "AAAA", "QUJD"], ids=["missing", "garbage", "short", "other"])
+@pytest.mark.parametrize(
+    "browser_share", ["", "not base64!", "AAAA", "QUJD"], ids=["missing", "garbage", "short", "other"]
+)
 def test_shares_that_do_not_fit_rebuild_nothing(browser_share):
     server_share, _ = split("abcd efgh ijkl mnop qrst uvwx")
     assert join(server_share, browser_share) is None
@@ -47,7 +49,6 @@ def test_not_even_a_superuser_may_add_change_or_delete(db):
     assert item_admin.get_actions(request) == {}
     request.user = User(username="visitor", is_staff=False, is_active=True)
     assert not item_admin.has_view_permission(request, item) and not item_admin.has_module_permission(request)
-
 
 
 def test_the_purchase_ledger_is_read_only_and_searchable_by_id(db):
@@ -69,6 +70,7 @@ def test_the_purchase_ledger_is_read_only_and_searchable_by_id(db):
     assert list(found) == []  # no error from the integer fields
     assert Purchase.objects.filter(pk=line.pk).exists()
 
+
 # What a process loads with Lambda's settings: the admin's modules, forms and
 # session middleware never (they cost cold-start time and would serve nothing).
 PROBE = """
@@ -85,8 +87,14 @@ print(json.dumps({
 }))
 """
 ADMIN_MODULES = {
-    "items.admin", "wpgateway.admin", "wpgateway.admin_site", "wpgateway.admin_session", "django.contrib.admin.forms",
-    "django.contrib.auth.forms", "django.contrib.sessions.middleware", "django.contrib.messages.middleware",
+    "items.admin",
+    "wpgateway.admin",
+    "wpgateway.admin_site",
+    "wpgateway.admin_session",
+    "django.contrib.admin.forms",
+    "django.contrib.auth.forms",
+    "django.contrib.sessions.middleware",
+    "django.contrib.messages.middleware",
     "django.contrib.sessions.backends.db",
 }
 
@@ -94,7 +102,9 @@ ADMIN_MODULES = {
 def probe(tmp_path, **environment) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in ("ADMIN_ENABLED", "DEBUG", "DATABASE_URL")}
     env.update(DATABASE_PATH=str(tmp_path / "probe.db"), MIGRATE_ON_START="true", **environment)
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.splitlines()[-1])
 

@@ -260,7 +260,9 @@ def test_the_purchase_ledger_starts_empty_and_no_count_changes(adoption, serve):
     assert query(adoption.after, "SELECT COUNT(*) FROM purchases") == [(0,)]
     # Old purchases have no buyer on record: an administrator (or the owner) may undo them.
     client, copy = serve
-    bought = [item_id for item_id, row in adoption.expected_rows().items() if row["quantity_purchased"] and row["is_active"]]
+    bought = [
+        item_id for item_id, row in adoption.expected_rows().items() if row["quantity_purchased"] and row["is_active"]
+    ]
     for item_id in bought:
         response = client.post(f"/items/{item_id}/purchase", {"quantity": -1})
         assert response.status_code == 200, response.content

@@ -49,8 +49,7 @@ def password(login: str) -> str:
 def wordpress_saw(route) -> list[str]:
     """The `login:password` pairs WordPress received, in order."""
     return [
-        base64.b64decode(call.request.headers["Authorization"].removeprefix("Basic ")).decode()
-        for call in route.calls
+        base64.b64decode(call.request.headers["Authorization"].removeprefix("Basic ")).decode() for call in route.calls
     ]
 
 
@@ -192,7 +191,10 @@ def test_the_stub_refuses_a_wrong_password(users_me_route):
 UNAVAILABLE = [
     # Only WordPress's own REST error body speaks for WordPress (D3): anything
     # else at its address says nothing about the credentials.
-    pytest.param(httpx.Response(403, html="<html><h1>403 Forbidden</h1>Request blocked by the firewall</html>"), id="403-waf-html"),
+    pytest.param(
+        httpx.Response(403, html="<html><h1>403 Forbidden</h1>Request blocked by the firewall</html>"),
+        id="403-waf-html",
+    ),
     pytest.param(httpx.Response(401, text="<html>401 Authorization Required</html>"), id="401-html"),
     pytest.param(httpx.Response(401), id="401-empty"),
     pytest.param(httpx.Response(401, json="Unauthorized"), id="401-json-string"),

@@ -72,7 +72,9 @@ def sqlite_file(request) -> tuple[dict[str, str], Query]:
     path = request.getfixturevalue("tmp_path_factory").mktemp("concurrency") / "registry.db"
     env = {"DATABASE_PATH": str(path)}
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env={**environment, **env}, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env={**environment, **env}, check=True
+    )
 
     def query(sql: str, params: list) -> list[tuple]:
         with closing(sqlite3.connect(path, isolation_level=None)) as conn:
@@ -110,10 +112,14 @@ def wordpress_url():
 @pytest.fixture(
     scope="module",
     params=[
-        pytest.param("sqlite", marks=pytest.mark.sqlite_only(reason="the SQLite file's variant runs in the SQLite pass")),
+        pytest.param(
+            "sqlite", marks=pytest.mark.sqlite_only(reason="the SQLite file's variant runs in the SQLite pass")
+        ),
         pytest.param(
             "postgresql",
-            marks=pytest.mark.skipif(engine() != "postgresql", reason="DATABASE_URL does not point to PostgreSQL (scripts/postgres.sh)"),
+            marks=pytest.mark.skipif(
+                engine() != "postgresql", reason="DATABASE_URL does not point to PostgreSQL (scripts/postgres.sh)"
+            ),
         ),
     ],
 )
@@ -154,7 +160,9 @@ def test_concurrent_purchases_are_never_lost_or_oversold(database, quantity_need
     # No answer ever showed more than were wanted.
     assert max(report["highest"] for report in reports) == sold
     # One ledger line per recorded purchase.
-    assert database.query("SELECT COUNT(*), SUM(quantity) FROM purchases WHERE item_id = %s", [item_id]) == [(sold, sold)]
+    assert database.query("SELECT COUNT(*), SUM(quantity) FROM purchases WHERE item_id = %s", [item_id]) == [
+        (sold, sold)
+    ]
 
 
 def test_counts_and_the_ledger_agree_with_buyers_and_undoers(database):
@@ -206,13 +214,24 @@ def test_a_guest_undoing_from_every_process_undoes_exactly_what_they_bought(data
     item_id = database.create_item(100)
     # 100 bought: 20 by the guest (their ledger line), 80 before the ledger began.
     database.query("UPDATE items SET quantity_purchased = 100 WHERE id = %s RETURNING id", [item_id])
-    database.query("INSERT INTO purchases (item_id, user_id, quantity) VALUES (%s, %s, %s) RETURNING id", [item_id, guest["id"], bought])
+    database.query(
+        "INSERT INTO purchases (item_id, user_id, quantity) VALUES (%s, %s, %s) RETURNING id",
+        [item_id, guest["id"], bought],
+    )
 
-    command = {"op": "purchases", "item_id": item_id, "count": 10, "quantity": -1, "authorization": basic(login, password)}
+    command = {
+        "op": "purchases",
+        "item_id": item_id,
+        "count": 10,
+        "quantity": -1,
+        "authorization": basic(login, password),
+    }
     reports = database.pool.run([command] * WORKERS)
 
     assert [report["unexpected"] for report in reports] == [[]] * WORKERS
     assert total(reports, "statuses") == Counter({"200": bought, "409": 10 * WORKERS - bought})
     assert total(reports, "refusals") == Counter({"Nothing to undo": 10 * WORKERS - bought})
     assert database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id]) == [(100 - bought,)]
-    assert database.query("SELECT SUM(quantity) FROM purchases WHERE item_id = %s AND user_id = %s", [item_id, guest["id"]]) == [(0,)]
+    assert database.query(
+        "SELECT SUM(quantity) FROM purchases WHERE item_id = %s AND user_id = %s", [item_id, guest["id"]]
+    ) == [(0,)]

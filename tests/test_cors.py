@@ -172,7 +172,11 @@ def test_preflight_through_the_lambda_handler(lambda_handler, event_builder):
     event = event_builder(
         "OPTIONS",
         "/items/1",
-        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization"},
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization",
+        },
     )
     response = lambda_handler(event, None)
     assert response["statusCode"] == 200

@@ -48,7 +48,9 @@ def timestamps(item_id: int) -> tuple[str, str]:
 
 def backdated_item(**columns) -> int:
     """A row whose timestamps are far in the past (an INSERT fires no UPDATE trigger)."""
-    return raw_insert(registry_id=1, name="Old lamp", url="https://example.com/lamp", created_at=OLD, updated_at=OLD, **columns)
+    return raw_insert(
+        registry_id=1, name="Old lamp", url="https://example.com/lamp", created_at=OLD, updated_at=OLD, **columns
+    )
 
 
 # --- the connection ------------------------------------------------------------------

@@ -256,7 +256,9 @@ def test_waiting_for_another_requests_check_ends_at_this_requests_deadline(wordp
 
 
 @pytest.mark.sqlite_only(reason="SQLite's busy wait on its file lock")
-def test_a_locked_database_is_503_at_the_deadline_not_after_sqlites_own_wait(transactional_db, wordpress_stub, settings):
+def test_a_locked_database_is_503_at_the_deadline_not_after_sqlites_own_wait(
+    transactional_db, wordpress_stub, settings
+):
     """Another writer holds the lock (as another Lambda instance would on EFS):
     the request waits until its deadline, not SQLite's 5 s, then answers 503
     with Retry-After; once the lock is released the same request succeeds."""

@@ -10,7 +10,10 @@ import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKDOWN = sorted(path.relative_to(ROOT) for path in [ROOT / "README.md", ROOT / "CHANGELOG.md", *ROOT.glob("docs/*.md"), *ROOT.glob("bench/*.md")])
+MARKDOWN = sorted(
+    path.relative_to(ROOT)
+    for path in [ROOT / "README.md", ROOT / "CHANGELOG.md", *ROOT.glob("docs/*.md"), *ROOT.glob("bench/*.md")]
+)
 
 
 class References(HTMLParser):

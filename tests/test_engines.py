@@ -44,7 +44,9 @@ def test_sqlite_stores_nul_characters_verbatim(alice, method, field, value):
 def test_postgresql_refuses_nul_characters_with_a_422(alice, method, field, value):
     response = write(alice, method, {field: value})
     message = "Value error, must not contain NUL characters (\\u0000)"
-    assert_single_error(response, error("value_error", field, message, value, error=message.removeprefix("Value error, ")))
+    assert_single_error(
+        response, error("value_error", field, message, value, error=message.removeprefix("Value error, "))
+    )
     # POST wrote nothing; PUT left the item it updates as it was.
     assert list(Item.objects.values_list(field, flat=True)) == ([] if method == "POST" else [SAMPLE_ITEM.get(field)])
 
@@ -63,7 +65,12 @@ def empty_postgresql_database(django_db_blocker):
 def test_cold_starts_on_an_empty_postgresql_database_migrate_once_and_serve(empty_postgresql_database, wordpress_url):
     import psycopg
 
-    env = {"DATABASE_URL": empty_postgresql_database, "MIGRATE_ON_START": "true", "WP_BASE_URL": wordpress_url, "LOG_LEVEL": "INFO"}
+    env = {
+        "DATABASE_URL": empty_postgresql_database,
+        "MIGRATE_ON_START": "true",
+        "WP_BASE_URL": wordpress_url,
+        "LOG_LEVEL": "INFO",
+    }
     # Three Lambda instances importing the handler at once: each cold start
     # finds the migrations pending; a second `migrate` running alongside would
     # fail creating the same tables, and its worker would not start.
@@ -74,8 +81,13 @@ def test_cold_starts_on_an_empty_postgresql_database_migrate_once_and_serve(empt
     # One migrated; the others waited on the lock, then found nothing to do.
     assert sum("applying pending migrations" in log for log in logs) == 1, logs
     with psycopg.connect(empty_postgresql_database) as conn:
-        assert conn.execute("SELECT app, name FROM django_migrations GROUP BY app, name HAVING count(*) > 1").fetchall() == []
-        assert conn.execute("SELECT count(*) FROM django_migrations WHERE app = 'items'").fetchone() == (items_migrations(),)
+        assert (
+            conn.execute("SELECT app, name FROM django_migrations GROUP BY app, name HAVING count(*) > 1").fetchall()
+            == []
+        )
+        assert conn.execute("SELECT count(*) FROM django_migrations WHERE app = 'items'").fetchone() == (
+            items_migrations(),
+        )
         assert conn.execute("SELECT count(*) FROM items").fetchone() == (3,)
 
 
@@ -91,7 +103,9 @@ def test_database_env(transactional_db) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("conn_max_age", "connections"), [("0", 5), ("600", 1)], ids=["per-request", "kept"])
-def test_a_lambda_instance_keeps_its_connection_across_requests(test_database_env, wordpress_url, conn_max_age, connections):
+def test_a_lambda_instance_keeps_its_connection_across_requests(
+    test_database_env, wordpress_url, conn_max_age, connections
+):
     env = {**test_database_env, "CONN_MAX_AGE": conn_max_age, "MIGRATE_ON_START": "false", "WP_BASE_URL": wordpress_url}
     with WorkerPool(1, env, basic("admin")) as pool:
         [report] = pool.run([{"op": "crud", "seed": 1, "count": 5, "registry_id": 1}])

@@ -61,7 +61,9 @@ def clients(alice, admin, eddie) -> dict[str, ApiClient]:
 
 def item_in(registry_id: int | None, **fields) -> int:
     """A stored item's id (straight into the table: no route, no WordPress call)."""
-    return Item.objects.create(registry_id=registry_id, name="Gift", url="https://example.com/gift", quantity_needed=5, **fields).id
+    return Item.objects.create(
+        registry_id=registry_id, name="Gift", url="https://example.com/gift", quantity_needed=5, **fields
+    ).id
 
 
 # --- The rules, route by route -----------------------------------------------------
@@ -82,8 +84,20 @@ HIDDEN = (404, ITEM_NOT_FOUND)
 ROUTES = {
     "GET item": ("GET", "/items/{id}", "", None, {M: 200, R: 200, N: HIDDEN}),
     "purchase": ("POST", "/items/{id}/purchase", {"quantity": 1}, "Purchase recorded", {M: 200, R: 200, N: HIDDEN}),
-    "PUT item": ("PUT", "/items/{id}", {"notes": "n"}, "Item updated successfully", {M: 200, R: (403, WRITE_DENIED), N: HIDDEN}),
-    "DELETE item": ("DELETE", "/items/{id}", "", "Item deleted successfully", {M: 200, R: (403, WRITE_DENIED), N: HIDDEN}),
+    "PUT item": (
+        "PUT",
+        "/items/{id}",
+        {"notes": "n"},
+        "Item updated successfully",
+        {M: 200, R: (403, WRITE_DENIED), N: HIDDEN},
+    ),
+    "DELETE item": (
+        "DELETE",
+        "/items/{id}",
+        "",
+        "Item deleted successfully",
+        {M: 200, R: (403, WRITE_DENIED), N: HIDDEN},
+    ),
 }
 
 
@@ -108,7 +122,9 @@ def test_create_needs_owner_or_administrator(clients, wp, login, registry_id):
     response = send(clients[login], "POST", "/items", {**SAMPLE_ITEM, "registry_id": registry_id})
     granted = ACCESS[login, registry_id]
     if granted is M:
-        assert envelope(response, 201, "Item created successfully", admin=login == "admin")["registry_id"] == registry_id
+        assert (
+            envelope(response, 201, "Item created successfully", admin=login == "admin")["registry_id"] == registry_id
+        )
     else:
         assert_detail(response, *{R: (403, ADD_DENIED), N: (404, REGISTRY_NOT_FOUND)}[granted])
     assert Item.objects.exists() is (granted is M)
@@ -153,7 +169,12 @@ def test_administrators_never_ask_wordpress_about_registries(admin, wp):
     envelope(send(admin, "PUT", f"/items/{item_id}", {"notes": "n"}), message="Item updated successfully", admin=True)
     envelope(send(admin, "POST", f"/items/{item_id}/purchase", {}), message="Purchase recorded", admin=True)
     envelope(send(admin, "DELETE", f"/items/{item_id}"), message="Item deleted successfully", admin=True)
-    envelope(send(admin, "POST", "/items", {**SAMPLE_ITEM, "registry_id": MISSING}), 201, "Item created successfully", admin=True)
+    envelope(
+        send(admin, "POST", "/items", {**SAMPLE_ITEM, "registry_id": MISSING}),
+        201,
+        "Item created successfully",
+        admin=True,
+    )
     assert ids(send(admin, "GET", "/items")) != []
     assert wp.requests() == []
 
@@ -172,11 +193,16 @@ def test_a_caller_without_credentials_is_401_once_wordpress_must_be_asked():
 
 
 def test_list_holds_the_items_of_the_callers_own_registries(clients, wp):
-    by_registry = {registry_id: item_in(registry_id) for registry_id in (PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, EDDIES, MISSING, LEGACY)}
+    by_registry = {
+        registry_id: item_in(registry_id)
+        for registry_id in (PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, EDDIES, MISSING, LEGACY)
+    }
     item_in(PUBLISHED, is_active=False)
     newest_first = sorted(by_registry.values(), reverse=True)
 
-    assert ids(send(clients["alice"], "GET", "/items")) == [by_registry[r] for r in (BY_EMAIL, BY_LOGIN, PRIVATE, PUBLISHED)]
+    assert ids(send(clients["alice"], "GET", "/items")) == [
+        by_registry[r] for r in (BY_EMAIL, BY_LOGIN, PRIVATE, PUBLISHED)
+    ]
     # Not what eddie is invited to, nor what is published: his own.
     assert ids(send(clients["eddie"], "GET", "/items")) == [by_registry[EDDIES]]
     assert ids(send(clients["admin"], "GET", "/items")) == newest_first
@@ -237,7 +263,9 @@ def test_refusals_and_own_lists_are_cached_per_caller(alice, eddie, wp):
 
 @pytest.mark.parametrize("owner_read_first", [False, True], ids=["cold", "warm"])
 @pytest.mark.parametrize(("registry_id", "invitee_reads"), [(BY_LOGIN, True), (BY_EMAIL, True), (DRAFT, False)])
-def test_invitees_read_private_registries_only_whatever_was_cached(alice, eddie, wp, registry_id, invitee_reads, owner_read_first):
+def test_invitees_read_private_registries_only_whatever_was_cached(
+    alice, eddie, wp, registry_id, invitee_reads, owner_read_first
+):
     """Whether eddie may read is WordPress's answer to him, never facts someone else's read cached."""
     item_id = item_in(registry_id)
     if owner_read_first:
@@ -343,7 +371,9 @@ def test_a_created_registry_is_known_at_once(alice, wp):
     assert ids(send(alice, "GET", "/items")) == []
     created = send(alice, "POST", "/registries", {"title": "New", "username": "alice", "is_private": True}).json()
 
-    item = envelope(send(alice, "POST", "/items", {**SAMPLE_ITEM, "registry_id": created["id"]}), 201, "Item created successfully")
+    item = envelope(
+        send(alice, "POST", "/items", {**SAMPLE_ITEM, "registry_id": created["id"]}), 201, "Item created successfully"
+    )
 
     assert ids(send(alice, "GET", "/items")) == [item["id"]]
     assert wp.reads(created["id"]) == []  # the facts came with WordPress's answer to the create
@@ -395,6 +425,11 @@ def test_a_reader_buys_within_what_is_needed(eddie, wp):
     data = envelope(send(eddie, "POST", f"/items/{item_id}/purchase", {"quantity": 5}), message="Purchase recorded")
     assert data["quantity_purchased"] == 5
     assert_detail(send(eddie, "POST", f"/items/{item_id}/purchase", {}), 409, "Only 0 left")
-    assert envelope(send(eddie, "POST", f"/items/{item_id}/purchase", {"quantity": -5}), message="Purchase recorded")["quantity_purchased"] == 0
+    assert (
+        envelope(send(eddie, "POST", f"/items/{item_id}/purchase", {"quantity": -5}), message="Purchase recorded")[
+            "quantity_purchased"
+        ]
+        == 0
+    )
     assert_detail(send(eddie, "POST", f"/items/{item_id}/purchase", {"quantity": -1}), 409, "Nothing to undo")
     assert body_of(send(eddie, "GET", f"/items/{item_id}"))["data"]["quantity_purchased"] == 0

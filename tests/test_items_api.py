@@ -148,7 +148,9 @@ def test_update_without_any_body_is_a_422(alice):
     item = create(alice)
     response = send(alice, "PUT", f"/items/{item['id']}")
     assert response.status_code == 422
-    assert body_of(response) == {"detail": [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]}
+    assert body_of(response) == {
+        "detail": [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
+    }
 
 
 def test_delete_answers_the_inactive_item(alice):
@@ -175,7 +177,9 @@ def test_admins_see_every_key_in_the_contract_order(admin):
     assert (item["affiliate_url"], item["affiliate_status"]) == ("https://aff.example.com/x", "active")
     path = f"/items/{item['id']}"
     assert envelope(send(admin, "GET", path), admin=True) == item
-    data = envelope(send(admin, "PUT", path, {"affiliate_status": "none"}), message="Item updated successfully", admin=True)
+    data = envelope(
+        send(admin, "PUT", path, {"affiliate_status": "none"}), message="Item updated successfully", admin=True
+    )
     assert data["affiliate_status"] == "none"
     data = envelope(send(admin, "DELETE", path), message="Item deleted successfully", admin=True)
     assert (data["affiliate_url"], data["is_active"]) == ("https://aff.example.com/x", False)
@@ -272,7 +276,9 @@ def test_an_inactive_item_can_be_edited_and_reactivated(alice):
 def old_item() -> Item:
     """An item last written in 2020 (inserting fires no update trigger)."""
     then = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
-    return Item.objects.create(registry_id=1, name="Old", url="https://example.com/old", created_at=then, updated_at=then)
+    return Item.objects.create(
+        registry_id=1, name="Old", url="https://example.com/old", created_at=then, updated_at=then
+    )
 
 
 @pytest.mark.parametrize(("method", "body"), [("PUT", {"name": "New"}), ("DELETE", "")])
@@ -304,7 +310,9 @@ def test_unknown_paths_are_404_not_found(alice, method, path):
     assert_detail(send(alice, method, path), 404, "Not Found")
 
 
-@pytest.mark.parametrize(("method", "path"), [("PATCH", "/items"), ("DELETE", "/items"), ("PATCH", "/items/1"), ("POST", "/items/1")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("PATCH", "/items"), ("DELETE", "/items"), ("PATCH", "/items/1"), ("POST", "/items/1")]
+)
 @pytest.mark.parametrize("authorization", [None, basic("alice")], ids=["anonymous", "alice"])
 def test_wrong_methods_are_405(db, wordpress_stub, authorization, method, path):
     assert_detail(send(ApiClient(authorization), method, path, {}), 405, "Method Not Allowed")
@@ -425,7 +433,9 @@ def test_admin_update_of_every_field(admin):
         "image_url": "https://img.example.com/all.png", "price": 1.5, "quantity_needed": 4,
         "quantity_purchased": 2, "is_active": True,
     }  # fmt: skip
-    data = envelope(send(admin, "PUT", f"/items/{item['id']}", changes), message="Item updated successfully", admin=True)
+    data = envelope(
+        send(admin, "PUT", f"/items/{item['id']}", changes), message="Item updated successfully", admin=True
+    )
     assert data == expected_item(item, True, **changes, updated_at=data["updated_at"])
 
 
@@ -455,13 +465,22 @@ def test_accepted_creates(alice, fields):
 def test_only_the_owner_writes_what_anyone_may_read(alice, editor):
     """v1.0.x let any caller write any item; under D1 a reader of a published
     registry may read and buy its items, and write nothing."""
-    assert_detail(send(editor, "POST", "/items", {**SAMPLE_ITEM, "registry_id": 12345}), 403, "Only the registry owner can add items")
+    assert_detail(
+        send(editor, "POST", "/items", {**SAMPLE_ITEM, "registry_id": 12345}),
+        403,
+        "Only the registry owner can add items",
+    )
     item = create(alice, registry_id=12345)
     path = f"/items/{item['id']}"
     assert envelope(send(editor, "GET", path)) == item
     for method, body in (("PUT", {"quantity_purchased": 1}), ("DELETE", "")):
         assert_detail(send(editor, method, path, body), 403, "Not authorized to modify this item")
-    assert envelope(send(alice, "PUT", path, {"quantity_purchased": 1}), message="Item updated successfully")["quantity_purchased"] == 1
+    assert (
+        envelope(send(alice, "PUT", path, {"quantity_purchased": 1}), message="Item updated successfully")[
+            "quantity_purchased"
+        ]
+        == 1
+    )
     assert envelope(send(alice, "DELETE", path), message="Item deleted successfully")["is_active"] is False
 
 

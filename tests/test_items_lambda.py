@@ -64,17 +64,25 @@ CASES = {
     "list-skip-1": Case("GET", "/items", 200, lambda item: [], {"headers": ALICE, "query": "skip=1&limit=5"}),
     "list-unlimited": Case("GET", "/items", 200, lambda item: [item], {"headers": ALICE, "query": "skip=-1&limit=-1"}),
     "update": Case(
-        "PUT", "/items/{id}", 200,
+        "PUT",
+        "/items/{id}",
+        200,
         lambda item: envelope({**item, "name": "Renamed"}, "Item updated successfully"),
         {"headers": ALICE, "body": {"name": "Renamed"}},
     ),  # fmt: skip
     "update-empty": Case("PUT", "/items/{id}", 200, lambda item: envelope(item), {"headers": ALICE, "body": {}}),
     "purchase-by-a-reader": Case(
-        "POST", "/items/{id}/purchase", 200,
-        lambda item: envelope({**item, "quantity_purchased": 1}, "Purchase recorded"), {"headers": EDDIE, "body": {}},
+        "POST",
+        "/items/{id}/purchase",
+        200,
+        lambda item: envelope({**item, "quantity_purchased": 1}, "Purchase recorded"),
+        {"headers": EDDIE, "body": {}},
     ),  # fmt: skip
     "403-reader-writes": Case(
-        "PUT", "/items/{id}", 403, lambda item: {"detail": "Not authorized to modify this item"},
+        "PUT",
+        "/items/{id}",
+        403,
+        lambda item: {"detail": "Not authorized to modify this item"},
         {"headers": EDDIE, "body": {"name": "Mine now"}},
     ),  # fmt: skip
     "delete": Case(
@@ -85,42 +93,98 @@ CASES = {
         "POST", "/items", 401, lambda item: MISSING_AUTH, {"body": {"price": 0}}, {"www-authenticate": "Basic"}
     ),
     "401-refused": Case(
-        "GET", "/items", 401, lambda item: {"detail": "Invalid WordPress credentials"},
-        {"headers": {"Authorization": basic("alice", "nope")}}, {"www-authenticate": "Basic"},
+        "GET",
+        "/items",
+        401,
+        lambda item: {"detail": "Invalid WordPress credentials"},
+        {"headers": {"Authorization": basic("alice", "nope")}},
+        {"www-authenticate": "Basic"},
     ),  # fmt: skip
     "404-item": Case("GET", "/items/987654321", 404, lambda item: {"detail": "Item with id 987654321 not found"}),
     "404-route": Case("GET", "/nonexistent", 404, lambda item: {"detail": "Not Found"}),
     "405": Case("PATCH", "/items/{id}", 405, lambda item: {"detail": "Method Not Allowed"}),
     "422-missing": Case(
-        "POST", "/items", 422,
-        lambda item: {"detail": [{"type": "missing", "loc": ["body", "name"], "msg": "Field required", "input": {"registry_id": 1, "url": "https://example.com/u"}}]},
+        "POST",
+        "/items",
+        422,
+        lambda item: {
+            "detail": [
+                {
+                    "type": "missing",
+                    "loc": ["body", "name"],
+                    "msg": "Field required",
+                    "input": {"registry_id": 1, "url": "https://example.com/u"},
+                }
+            ]
+        },
         {"headers": ALICE, "body": {"registry_id": 1, "url": "https://example.com/u"}},
     ),  # fmt: skip
     "422-path": Case(
-        "GET", "/items/abc", 422,
-        lambda item: {"detail": [{"type": "int_parsing", "loc": ["path", "item_id"], "msg": "Input should be a valid integer, unable to parse string as an integer", "input": "abc"}]},
+        "GET",
+        "/items/abc",
+        422,
+        lambda item: {
+            "detail": [
+                {
+                    "type": "int_parsing",
+                    "loc": ["path", "item_id"],
+                    "msg": "Input should be a valid integer, unable to parse string as an integer",
+                    "input": "abc",
+                }
+            ]
+        },
     ),  # fmt: skip
     "422-malformed-json": Case(
-        "POST", "/items", 422,
-        lambda item: {"detail": [{"type": "json_invalid", "loc": ["body", 1], "msg": "JSON decode error", "input": {}, "ctx": {"error": "Expecting property name enclosed in double quotes"}}]},
+        "POST",
+        "/items",
+        422,
+        lambda item: {
+            "detail": [
+                {
+                    "type": "json_invalid",
+                    "loc": ["body", 1],
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": "Expecting property name enclosed in double quotes"},
+                }
+            ]
+        },
         {"body": "{bad json"},
     ),  # fmt: skip
     "307": Case("GET", "/items/", 307, lambda item: ""),
     "cors-preflight": Case(
-        "OPTIONS", "/items/{id}", 200, lambda item: "OK",
-        {"headers": {**ORIGIN, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization, content-type"}},
+        "OPTIONS",
+        "/items/{id}",
+        200,
+        lambda item: "OK",
         {
-            "access-control-allow-origin": "*", "access-control-allow-methods": CORS_METHODS,
+            "headers": {
+                **ORIGIN,
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            }
+        },
+        {
+            "access-control-allow-origin": "*",
+            "access-control-allow-methods": CORS_METHODS,
             "access-control-max-age": "600",
             "access-control-allow-headers": "Accept, Accept-Language, Authorization, Content-Language, Content-Type",
         },
     ),  # fmt: skip
     "cors-simple": Case(
-        "GET", "/items/{id}", 200, lambda item: envelope(item), {"headers": {**ALICE, **ORIGIN}},
+        "GET",
+        "/items/{id}",
+        200,
+        lambda item: envelope(item),
+        {"headers": {**ALICE, **ORIGIN}},
         {"access-control-allow-origin": "*"},
     ),  # fmt: skip
     "cors-simple-error": Case(
-        "GET", "/items/{id}", 401, lambda item: MISSING_AUTH, {"headers": ORIGIN},
+        "GET",
+        "/items/{id}",
+        401,
+        lambda item: MISSING_AUTH,
+        {"headers": ORIGIN},
         {"access-control-allow-origin": "*", "www-authenticate": "Basic"},
     ),  # fmt: skip
 }
@@ -187,7 +251,11 @@ def custom_domain(event: dict) -> dict:
         pytest.param(http_v2_event, "/registry/items/", "$default", "/registry", "/registry/items", id="v2-base-path"),
         pytest.param(
             lambda *args, **kwargs: custom_domain(rest_v1_event(*args, **kwargs)),
-            "/registry/items/", "prod", "/registry", "/registry/items", id="v1-base-path",
+            "/registry/items/",
+            "prod",
+            "/registry",
+            "/registry/items",
+            id="v1-base-path",
         ),
         # An HTTP API's named stage stays in rawPath: API_BASE_PATH names it.
         pytest.param(http_v2_event, "/dev/items/", "dev", "/dev", "/dev/items", id="v2-named-stage"),

@@ -89,8 +89,20 @@ INVALID_VALUES = [
     ("affiliate_status", "hacked", *ENUM),
     ("quantity_needed", 0, "greater_than_equal", "Input should be greater than or equal to 1", {"ge": 1}),
     ("quantity_purchased", -1, "greater_than_equal", "Input should be greater than or equal to 0", {"ge": 0}),
-    ("quantity_needed", 2.5, "int_from_float", "Input should be a valid integer, got a number with a fractional part", {}),
-    ("quantity_purchased", "two", "int_parsing", "Input should be a valid integer, unable to parse string as an integer", {}),
+    (
+        "quantity_needed",
+        2.5,
+        "int_from_float",
+        "Input should be a valid integer, got a number with a fractional part",
+        {},
+    ),
+    (
+        "quantity_purchased",
+        "two",
+        "int_parsing",
+        "Input should be a valid integer, unable to parse string as an integer",
+        {},
+    ),
     ("is_active", "maybe", "bool_parsing", "Input should be a valid boolean, unable to interpret input", {}),
     ("name", ["a"], "string_type", "Input should be a valid string", {}),
 ]
@@ -106,7 +118,9 @@ def test_invalid_values_are_422_in_fastapis_shape(alice, method, field, value, t
 def test_a_missing_required_field_is_422(alice, missing):
     fields = {key: value for key, value in SAMPLE_ITEM.items() if key != missing}
     response = send(alice, "POST", "/items", fields)
-    assert_single_error(response, {"type": "missing", "loc": ["body", missing], "msg": "Field required", "input": fields})
+    assert_single_error(
+        response, {"type": "missing", "loc": ["body", missing], "msg": "Field required", "input": fields}
+    )
 
 
 def test_every_error_of_a_body_is_reported(alice):
@@ -156,12 +170,16 @@ LIMITS = [
 def test_field_limits(admin, method, field, allowed, refused, expected):
     data = accepted(write(admin, method, {field: "a" * allowed}, admin=True), method, admin=True)
     assert data[field] == "a" * allowed
-    assert_single_error(write(admin, method, {field: "b" * refused}, admin=True), expected(field, "b" * refused, allowed))
+    assert_single_error(
+        write(admin, method, {field: "b" * refused}, admin=True), expected(field, "b" * refused, allowed)
+    )
 
 
 def test_lengths_count_characters_not_bytes(alice):
     assert create(alice, name="🎁" * 100)["name"] == "🎁" * 100
-    assert_single_error(send(alice, "POST", "/items", {**SAMPLE_ITEM, "name": "🎁" * 101}), too_long("name", "🎁" * 101, 100))
+    assert_single_error(
+        send(alice, "POST", "/items", {**SAMPLE_ITEM, "name": "🎁" * 101}), too_long("name", "🎁" * 101, 100)
+    )
 
 
 def test_a_ten_character_url_is_accepted(alice):
@@ -216,7 +234,9 @@ def test_null_for_a_nullable_column_writes_null(admin):
         affiliate_status="active", image_url="https://img.example.com/a.png",
     )  # fmt: skip
     changes = dict.fromkeys(nullable)
-    data = envelope(send(admin, "PUT", f"/items/{item['id']}", changes), message="Item updated successfully", admin=True)
+    data = envelope(
+        send(admin, "PUT", f"/items/{item['id']}", changes), message="Item updated successfully", admin=True
+    )
     assert data == expected_item(item, True, **changes, updated_at=data["updated_at"])
     assert Item.objects.filter(id=item["id"], **{f"{name}__isnull": True for name in nullable}).exists()
 
@@ -234,7 +254,7 @@ VERBATIM = [
     {"name": "<script>alert('xss')</script>"},
     {"description": '<img src=x onerror="alert(1)">'},
     {"name": "'; DROP TABLE items; --"},
-    {"retailer": "\" OR 1=1 --", "notes": "1; DELETE FROM items WHERE 1=1"},
+    {"retailer": '" OR 1=1 --', "notes": "1; DELETE FROM items WHERE 1=1"},
     {"url": "javascript:alert(document.cookie)"},
     {"name": "Ünïcödé 日本語 🎁👍🏽", "description": "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and RTL ‮txet"},
     {"name": "Nul\x00byte", "notes": "\x00", "description": "a\x00b\x00c"},
@@ -242,7 +262,9 @@ VERBATIM = [
 ]
 
 
-@pytest.mark.sqlite_only("6", reason="NUL characters, which PostgreSQL text cannot hold: a 422 there, see tests/test_engines.py")
+@pytest.mark.sqlite_only(
+    "6", reason="NUL characters, which PostgreSQL text cannot hold: a 422 there, see tests/test_engines.py"
+)
 @pytest.mark.parametrize("fields", VERBATIM, ids=[str(i) for i in range(len(VERBATIM))])
 def test_text_is_stored_and_echoed_verbatim(alice, fields):
     item = create(alice, **fields)
@@ -263,7 +285,9 @@ def test_lone_surrogates_are_422(alice, method, field):
     assert list(Item.objects.values_list("name", "is_active")) == ([] if method == "POST" else [("Test Item", True)])
 
 
-@pytest.mark.parametrize(("literal", "echoed"), [("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("NaN", "NaN"), ("1e400", "Infinity")])
+@pytest.mark.parametrize(
+    ("literal", "echoed"), [("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("NaN", "NaN"), ("1e400", "Infinity")]
+)
 @BOTH_METHODS
 def test_non_finite_prices_are_422_with_a_json_body(alice, method, literal, echoed):
     response = write_raw(alice, method, "price", literal)
@@ -272,9 +296,13 @@ def test_non_finite_prices_are_422_with_a_json_body(alice, method, literal, echo
 
 
 def test_non_finite_numbers_inside_an_echoed_body_are_strings(alice):
-    response = send(alice, "POST", "/items", '{"registry_id": 1, "url": "https://example.com/u", "extra": [NaN, -Infinity]}')
+    response = send(
+        alice, "POST", "/items", '{"registry_id": 1, "url": "https://example.com/u", "extra": [NaN, -Infinity]}'
+    )
     echoed = {"registry_id": 1, "url": "https://example.com/u", "extra": ["NaN", "-Infinity"]}
-    assert_single_error(response, {"type": "missing", "loc": ["body", "name"], "msg": "Field required", "input": echoed})
+    assert_single_error(
+        response, {"type": "missing", "loc": ["body", "name"], "msg": "Field required", "input": echoed}
+    )
 
 
 @pytest.mark.parametrize("authorized", [True, False])

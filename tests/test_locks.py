@@ -26,8 +26,11 @@ def test_lambda_locks_are_found():
 def test_lambda_runs_the_versions_the_development_environment_runs(lock):
     pinned = pins(lock)
     assert "django" in pinned and "wp-python" in pinned
-    differing = {name: (version, UV_LOCK.get(name, {}).get("version")) for name, version in pinned.items()
-                 if UV_LOCK.get(name, {}).get("version") != version}
+    differing = {
+        name: (version, UV_LOCK.get(name, {}).get("version"))
+        for name, version in pinned.items()
+        if UV_LOCK.get(name, {}).get("version") != version
+    }
     assert differing == {}, f"{lock.name} and uv.lock disagree (name: (Lambda, uv.lock)); see requirements/lambda.in"
 
 

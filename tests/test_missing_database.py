@@ -14,8 +14,10 @@ pytestmark = pytest.mark.sqlite_only(reason="DATABASE_PATH names a SQLite file")
 
 
 def refusal(command: str, path: Path) -> str:
-    return (f"{command}: there is no SQLite database at {path} (DATABASE_PATH: the file is missing or empty); "
-            "`manage.py migrate` creates a new one")
+    return (
+        f"{command}: there is no SQLite database at {path} (DATABASE_PATH: the file is missing or empty); "
+        "`manage.py migrate` creates a new one"
+    )
 
 
 def assert_refused(process: subprocess.Popen, path: Path) -> None:
@@ -26,8 +28,15 @@ def assert_refused(process: subprocess.Popen, path: Path) -> None:
 
 def test_commands_that_need_the_data_refuse_a_missing_file_in_one_line(tmp_path):
     path = tmp_path / "typo.db"
-    commands = [["shell", "-c", "print('ran')"], ["dbshell"], ["dumpdata", "items"], ["showmigrations"],
-                ["runserver", "--noreload"], ["flush", "--no-input"], ["loaddata", "items.json"]]
+    commands = [
+        ["shell", "-c", "print('ran')"],
+        ["dbshell"],
+        ["dumpdata", "items"],
+        ["showmigrations"],
+        ["runserver", "--noreload"],
+        ["flush", "--no-input"],
+        ["loaddata", "items.json"],
+    ]
     for process in [django_process(path, "manage.py", *argv) for argv in commands]:  # all at once
         assert_refused(process, path)
     assert not path.exists()
@@ -50,7 +59,9 @@ def test_migrate_creates_a_new_database_which_the_other_commands_then_use(tmp_pa
     migrate = django_process(path, "manage.py", "migrate", "--no-input", "-v0")
     assert migrate.communicate(timeout=120) == ("", "") and migrate.returncode == 0
     assert path.exists()
-    shell = django_process(path, "manage.py", "shell", "-v0", "-c", "from items.models import Item; print(Item.objects.count())")
+    shell = django_process(
+        path, "manage.py", "shell", "-v0", "-c", "from items.models import Item; print(Item.objects.count())"
+    )
     assert shell.communicate(timeout=120) == ("0\n", "") and shell.returncode == 0
 
 

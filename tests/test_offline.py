@@ -65,8 +65,12 @@ def _free_port() -> int:
 def _request(port, method, path, body=None, headers=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers={"Content-Type": "application/json", **(headers or {})})
+        conn.request(
+            method,
+            path,
+            body=json.dumps(body) if body is not None else None,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         resp = conn.getresponse()
         return resp.status, resp.read()
     finally:
@@ -96,8 +100,9 @@ class Offline:
         cmd = ["node", str(SLS), "offline", "start", "--httpPort", str(self.port), "--lambdaPort", str(lambda_port)]
         cmd += [f"--param={k}={v}" for k, v in params.items()]
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 90
         while True:
             if self.proc.poll() is not None:

@@ -114,8 +114,11 @@ def test_an_unexpected_exception_is_reported_without_traceback(handler, monkeypa
 
 
 def test_verbosity_values_are_accepted(handler):
-    for manage in (["showmigrations", "-v", "2", "items"], ["showmigrations", "-v2", "items"],
-                   ["showmigrations", "--verbosity=0", "items"]):
+    for manage in (
+        ["showmigrations", "-v", "2", "items"],
+        ["showmigrations", "-v2", "items"],
+        ["showmigrations", "--verbosity=0", "items"],
+    ):
         assert handler({"manage": manage}, None)["exit_status"] == 0, manage
 
 
@@ -176,7 +179,9 @@ def test_the_refusal_names_the_allowed_commands(handler, nothing_runs):
 
 def test_every_whitelisted_command_exists_and_no_dangerous_one_is_listed():
     assert set(operator_commands.ALLOWED_COMMANDS) <= set(management.get_commands())
-    assert not {"shell", "dbshell", "flush", "createsuperuser", "loaddata", "sqlmigrate"} & set(operator_commands.ALLOWED_COMMANDS)
+    assert not {"shell", "dbshell", "flush", "createsuperuser", "loaddata", "sqlmigrate"} & set(
+        operator_commands.ALLOWED_COMMANDS
+    )
 
 
 # --- malformed -------------------------------------------------------------
@@ -232,7 +237,9 @@ def test_api_gateway_events_are_still_served(handler, event_builder):
 
 
 def test_a_manage_key_in_an_http_body_is_just_a_request(handler, nothing_runs):
-    response = handler(http_v2_event("POST", "/items", body={"manage": "flush"}, headers={"Authorization": basic("alice")}), None)
+    response = handler(
+        http_v2_event("POST", "/items", body={"manage": "flush"}, headers={"Authorization": basic("alice")}), None
+    )
     assert "statusCode" in response  # an HTTP answer (422), not an operator command
     assert response["statusCode"] == 422
 
@@ -296,11 +303,20 @@ def test_racing_cold_starts_on_an_empty_database_migrate_it_once(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     db = tmp_path / "data.db"
-    env = {**os.environ, "DATABASE_PATH": str(db), "MIGRATE_ON_START": "true", "DJANGO_SETTINGS_MODULE": "registry_api.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_PATH": str(db),
+        "MIGRATE_ON_START": "true",
+        "DJANGO_SETTINGS_MODULE": "registry_api.settings",
+    }
     env.pop("DATABASE_URL", None)
     code = "import registry_api.lambda_handler as a; print(type(a.handler).__name__)"
-    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outputs
     assert all(out.strip() == "LambdaHandler" for out, _ in outputs)

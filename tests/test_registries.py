@@ -80,8 +80,15 @@ class TestCreate:
     def test_sends_title_status_author_and_every_meta_key_as_strings(self, alice, wp):
         response = alice.post(
             "/registries",
-            create_body(meta={"invitees": ["bob", "carol@example.test"], "item_ids": [3, 1], "event_type": "wedding",
-                              "is_for_self": False, "recipient_name": "Ann"}),
+            create_body(
+                meta={
+                    "invitees": ["bob", "carol@example.test"],
+                    "item_ids": [3, 1],
+                    "event_type": "wedding",
+                    "is_for_self": False,
+                    "recipient_name": "Ann",
+                }
+            ),
         )
 
         assert response.status_code == 201
@@ -107,8 +114,14 @@ class TestCreate:
             "username": "2",
             "is_private": False,
             "story": None,
-            "meta": {**META_DEFAULTS, "invitees": ["bob", "carol@example.test"], "item_ids": [3, 1],
-                     "event_type": "wedding", "is_for_self": False, "recipient_name": "Ann"},
+            "meta": {
+                **META_DEFAULTS,
+                "invitees": ["bob", "carol@example.test"],
+                "item_ids": [3, 1],
+                "event_type": "wedding",
+                "is_for_self": False,
+                "recipient_name": "Ann",
+            },
             "created_at": "2026-04-01T10:00:00",
             "updated_at": "2026-04-01T10:00:00",
         }
@@ -226,8 +239,13 @@ class TestList:
 
     @pytest.mark.parametrize(
         ("query", "loc"),
-        [("page=0", "page"), ("page=-1", "page"), ("per_page=0", "per_page"), ("per_page=101", "per_page"),
-         ("page=x", "page")],
+        [
+            ("page=0", "page"),
+            ("page=-1", "page"),
+            ("per_page=0", "per_page"),
+            ("per_page=101", "per_page"),
+            ("page=x", "page"),
+        ],
     )
     def test_paging_out_of_range_is_422(self, alice, wp, query, loc):
         response = alice.get(f"/registries?{query}")
@@ -240,8 +258,13 @@ class TestList:
         assert alice.get(f"/registries?{query}").status_code == 200
 
     def test_malformed_posts_never_fail_the_list(self, alice, wordpress_stub):
-        good = {"id": 5, "title": {"rendered": "t" * 300}, "author": ALICE_ID, "status": "private",
-                "meta": {"restart_item_ids": '[1, "x", null, 2.5, "3"]', "restart_event_type": "e" * 150}}
+        good = {
+            "id": 5,
+            "title": {"rendered": "t" * 300},
+            "author": ALICE_ID,
+            "status": "private",
+            "meta": {"restart_item_ids": '[1, "x", null, 2.5, "3"]', "restart_event_type": "e" * 150},
+        }
         odd = {"id": 6, "title": None, "content": ["not", "a", "dict"], "author": "2", "meta": [], "date": "yesterday"}
         wordpress_stub.get("/wp/v2/restart-registry").respond(200, json=[good, "not a post", {"title": "no id"}, odd])
 
@@ -251,8 +274,16 @@ class TestList:
         first, second = response.json()
         assert first["title"] == "t" * 300 and first["is_private"] is True
         assert first["meta"]["item_ids"] == [1, 3] and first["meta"]["event_type"] == "e" * 150
-        assert second == {"id": 6, "title": "", "username": "2", "is_private": False, "story": None,
-                          "meta": META_DEFAULTS, "created_at": None, "updated_at": None}
+        assert second == {
+            "id": 6,
+            "title": "",
+            "username": "2",
+            "is_private": False,
+            "story": None,
+            "meta": META_DEFAULTS,
+            "created_at": None,
+            "updated_at": None,
+        }
 
     def test_listing_touches_no_item(self, alice, wp, django_assert_num_queries):
         wp.add()
@@ -266,7 +297,9 @@ class TestList:
 class TestGet:
     def test_owner_sees_everything(self, alice, wp):
         registry_id = wp.add(
-            status="private", title="Tom & Jerry", content="Our story",
+            status="private",
+            title="Tom & Jerry",
+            content="Our story",
             meta={"restart_invitees": '["bob"]', "restart_recipient_email": "r@example.test"},
         )
 
@@ -293,9 +326,13 @@ class TestGet:
     @pytest.mark.parametrize("invitee", ["alice", "Alice@Example.TEST", "alice@example.test"])
     def test_invitees_read_a_private_registry_without_its_private_meta(self, alice, wp, invitee):
         registry_id = wp.add(
-            author=STRANGER_ID, status="private",
-            meta={"restart_invitees": json.dumps([invitee, "zed"]), "restart_recipient_email": "r@example.test",
-                  "restart_recipient_name": "Ann"},
+            author=STRANGER_ID,
+            status="private",
+            meta={
+                "restart_invitees": json.dumps([invitee, "zed"]),
+                "restart_recipient_email": "r@example.test",
+                "restart_recipient_name": "Ann",
+            },
         )
         response = alice.get(f"/registries/{registry_id}")
         assert response.status_code == 200
@@ -324,8 +361,11 @@ class TestGet:
     def test_whoever_wordpress_lets_read_a_private_registry_reads_it(self, site_editor, wp):
         """An editor WordPress lets read and edit every registry is a reader here:
         the private meta stays the owner's and administrators' in the API's answer."""
-        registry_id = wp.add(author=STRANGER_ID, status="private", meta={"restart_invitees": '["bob"]',
-                                                                         "restart_recipient_email": "r@example.test"})
+        registry_id = wp.add(
+            author=STRANGER_ID,
+            status="private",
+            meta={"restart_invitees": '["bob"]', "restart_recipient_email": "r@example.test"},
+        )
         registry = site_editor.get(f"/registries/{registry_id}").json()
         assert (registry["meta"]["invitees"], registry["meta"]["recipient_email"]) == ([], None)
         assert site_editor.patch(f"/registries/{registry_id}", {"title": "x"}).json() == {
@@ -376,15 +416,24 @@ class TestReadingPosts:
             ({}, {}),
             ([], {}),
             (None, {}),
-            ({"restart_invitees": '["a", "b"]', "restart_item_ids": "[10, 20]"}, {"invitees": ["a", "b"], "item_ids": [10, 20]}),
-            ({"restart_invitees": ["a", 7], "restart_item_ids": [1, "2"]}, {"invitees": ["a", "7"], "item_ids": [1, 2]}),
+            (
+                {"restart_invitees": '["a", "b"]', "restart_item_ids": "[10, 20]"},
+                {"invitees": ["a", "b"], "item_ids": [10, 20]},
+            ),
+            (
+                {"restart_invitees": ["a", 7], "restart_item_ids": [1, "2"]},
+                {"invitees": ["a", "7"], "item_ids": [1, 2]},
+            ),
             ({"restart_invitees": "not json", "restart_item_ids": "{"}, {}),
             ({"restart_invitees": '{"a": 1}', "restart_item_ids": '"12"'}, {}),
             ({"restart_invitees": '["a", null, {"b": 1}, true]'}, {"invitees": ["a"]}),
             ({"restart_item_ids": '[1, "two", null, true, 3.0, 4.5, " 5 "]'}, {"item_ids": [1, 3, 5]}),
             ({"restart_item_ids": "[" * 10000}, {}),
             ({"restart_event_type": "", "restart_event_date": "2026-06-01"}, {"event_date": "2026-06-01"}),
-            ({"restart_recipient_name": "", "restart_recipient_relationship": "Sister"}, {"recipient_relationship": "Sister"}),
+            (
+                {"restart_recipient_name": "", "restart_recipient_relationship": "Sister"},
+                {"recipient_relationship": "Sister"},
+            ),
             ({"restart_event_type": ["odd"]}, {}),
             ({"restart_is_for_self": ""}, {}),
             ({"restart_is_for_self": None}, {}),
@@ -403,7 +452,9 @@ class TestReadingPosts:
         assert alice.get(f"/registries/{registry_id}").json()["meta"] == {**META_DEFAULTS, **expected}
 
     def test_post_beyond_the_input_limits_is_still_answered(self, alice, wp):
-        registry_id = wp.add(title="t" * 250, meta={"restart_event_type": "e" * 500, "restart_recipient_name": "n" * 300})
+        registry_id = wp.add(
+            title="t" * 250, meta={"restart_event_type": "e" * 500, "restart_recipient_name": "n" * 300}
+        )
         body = alice.get(f"/registries/{registry_id}").json()
         assert len(body["title"]) == 250 and len(body["meta"]["event_type"]) == 500
 
@@ -443,10 +494,14 @@ class TestUpdate:
             ({"title": None, "story": "S", "is_private": None, "meta": None}, {"content": "S"}),
             ({"meta": {"event_type": "birthday"}}, {"meta": {"restart_event_type": "birthday"}}),
             ({"meta": {"event_type": None}}, {"meta": {"restart_event_type": ""}}),
-            ({"meta": {"is_for_self": False, "recipient_email": "r@x.test"}},
-             {"meta": {"restart_is_for_self": "0", "restart_recipient_email": "r@x.test"}}),
-            ({"meta": {"invitees": ["z", "a"], "item_ids": [2]}},
-             {"meta": {"restart_invitees": '["z", "a"]', "restart_item_ids": "[2]"}}),
+            (
+                {"meta": {"is_for_self": False, "recipient_email": "r@x.test"}},
+                {"meta": {"restart_is_for_self": "0", "restart_recipient_email": "r@x.test"}},
+            ),
+            (
+                {"meta": {"invitees": ["z", "a"], "item_ids": [2]}},
+                {"meta": {"restart_invitees": '["z", "a"]', "restart_item_ids": "[2]"}},
+            ),
         ],
     )
     def test_only_what_was_sent_is_written(self, alice, wp, body, sent):
@@ -490,8 +545,14 @@ class TestUpdate:
 
     @pytest.mark.parametrize(
         "body",
-        [{"title": ""}, {"title": "x" * 201}, {"story": "s" * 2001}, {"meta": {"invitees": None}},
-         {"meta": {"event_type": "e" * 101}}, {"is_private": "maybe"}],
+        [
+            {"title": ""},
+            {"title": "x" * 201},
+            {"story": "s" * 2001},
+            {"meta": {"invitees": None}},
+            {"meta": {"event_type": "e" * 101}},
+            {"is_private": "maybe"},
+        ],
     )
     def test_invalid_bodies_are_422(self, alice, wp, body):
         registry_id = wp.add()
@@ -713,8 +774,13 @@ class TestAffiliate:
 
     def test_put_then_get_then_delete(self, alice, item):
         put = alice.put(self.url(item), {"affiliate_url": "https://aff.example/1"})
-        expected = {"item_id": item.id, "url": ITEM["url"], "affiliate_url": "https://aff.example/1",
-                    "affiliate_status": "active", "retailer": "Shop"}
+        expected = {
+            "item_id": item.id,
+            "url": ITEM["url"],
+            "affiliate_url": "https://aff.example/1",
+            "affiliate_status": "active",
+            "retailer": "Shop",
+        }
         assert (put.status_code, put.json()) == (200, expected)
         assert alice.get(self.url(item)).json() == expected
 
@@ -729,8 +795,13 @@ class TestAffiliate:
         assert item.affiliate_status == stored
 
     @pytest.mark.parametrize(
-        "body", [{"affiliate_url": "https://a.example", "affiliate_status": "bogus"}, {"affiliate_url": "short"},
-                 {"affiliate_url": "https://" + "a" * 500}, {}],
+        "body",
+        [
+            {"affiliate_url": "https://a.example", "affiliate_status": "bogus"},
+            {"affiliate_url": "short"},
+            {"affiliate_url": "https://" + "a" * 500},
+            {},
+        ],
     )
     def test_invalid_bodies_are_422(self, alice, item, body):
         assert alice.put(self.url(item), body).status_code == 422
@@ -742,8 +813,9 @@ class TestAffiliate:
     @pytest.mark.parametrize("method", ["get", "put", "delete"])
     def test_item_of_another_registry_is_404(self, alice, wp, method):
         registry_id, other = wp.add(), item_row(999)
-        response = getattr(alice, method)(f"/registries/{registry_id}/items/{other.id}/affiliate",
-                                          {"affiliate_url": "https://aff.example/1"})
+        response = getattr(alice, method)(
+            f"/registries/{registry_id}/items/{other.id}/affiliate", {"affiliate_url": "https://aff.example/1"}
+        )
         assert response.json() == {"detail": "Item not found in this registry"}
 
     def test_invitees_never_see_nor_set_affiliate_links(self, alice, wp):
@@ -795,8 +867,13 @@ class TestCredentials:
 
     @pytest.mark.parametrize(
         ("method", "path", "body"),
-        [("GET", "/registries", None), ("POST", "/registries", {"title": ""}), ("GET", "/registries/abc", None),
-         ("DELETE", "/registries/1/invitees/x", None), ("PUT", "/registries/1/items/2/affiliate", {})],
+        [
+            ("GET", "/registries", None),
+            ("POST", "/registries", {"title": ""}),
+            ("GET", "/registries/abc", None),
+            ("DELETE", "/registries/1/invitees/x", None),
+            ("PUT", "/registries/1/items/2/affiliate", {}),
+        ],
     )
     def test_no_credentials_is_401_before_validation(self, anonymous, wp, method, path, body):
         response = anonymous.generic(method, path, body or "")
@@ -830,7 +907,10 @@ EXPECTED_FAULTS = {
     "403": (403, "Not authorized"),
     "401": (401, "Invalid WordPress credentials"),
     "400": (502, "WordPress error: Invalid parameter(s): meta [HTTP 400] [rest_invalid_param]"),
-    "500": (502, "WordPress error: There has been a critical error on this website. [HTTP 500] [internal_server_error]"),
+    "500": (
+        502,
+        "WordPress error: There has been a critical error on this website. [HTTP 500] [internal_server_error]",
+    ),
     "html 502": (502, "WordPress error: "),
     "json error list": (502, "WordPress error: "),
     "timeout": (504, "WordPress did not answer in time"),
@@ -893,7 +973,9 @@ def test_lambda_handler_create_add_item_and_delete(lambda_handler, wordpress_stu
     wp = FakeWordPress(wordpress_stub)
     auth = {"Authorization": basic("alice")}
 
-    created = lambda_handler(http_v2_event("POST", "/registries", body=create_body(is_private=True), headers=auth), None)
+    created = lambda_handler(
+        http_v2_event("POST", "/registries", body=create_body(is_private=True), headers=auth), None
+    )
     registry_id = json.loads(created["body"])["id"]
     added = lambda_handler(http_v2_event("POST", f"/registries/{registry_id}/items", body=ITEM, headers=auth), None)
     listed = lambda_handler(http_v2_event("GET", "/registries", query="per_page=5", headers=auth), None)

@@ -55,19 +55,28 @@ class Stack:
         self.wp_state = Path(tempfile.mkdtemp(prefix="run-sh-test-wp-", dir="/tmp"))
         self.wp_state.chmod(0o755)
         self.api_state = Path(f"/tmp/restart-registry-api-{self.api_port}")  # run.sh's, for this port
-        self.env = {**os.environ, "PORT": str(self.api_port), "WP_PORT": str(self.wp_port),
-                    "WP_STATE_DIR": str(self.wp_state), "DATABASE_PATH": str(tmp_path / "run.db")}
+        self.env = {
+            **os.environ,
+            "PORT": str(self.api_port),
+            "WP_PORT": str(self.wp_port),
+            "WP_STATE_DIR": str(self.wp_state),
+            "DATABASE_PATH": str(tmp_path / "run.db"),
+        }
         self.env.pop("TMPDIR", None)
         self.env.pop("DATABASE_URL", None)  # the PostgreSQL run of the suite sets it
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["bash", "scripts/run.sh", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            ["bash", "scripts/run.sh", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=600
+        )
 
     def pids(self) -> dict[str, int]:
         """The API's and WordPress's daemons, as their pid files name them."""
-        files = {"api": self.api_state / "server.pid", "php": self.wp_state / "php-server.pid",
-                 "mariadbd": self.wp_state / "mysql" / "mariadbd.pid"}
+        files = {
+            "api": self.api_state / "server.pid",
+            "php": self.wp_state / "php-server.pid",
+            "mariadbd": self.wp_state / "mysql" / "mariadbd.pid",
+        }
         return {name: int(path.read_text()) for name, path in files.items()}
 
 

@@ -57,7 +57,9 @@ def test_an_example_or_missing_wordpress_is_an_error(settings, url):
     assert [error.id for error in deployment_settings()] == ["registry_api.E002"]
 
 
-@pytest.mark.parametrize("url", [GOOD_URL, "http://127.0.0.1:8082", "https://example.community.org", "https://notexample.com"])
+@pytest.mark.parametrize(
+    "url", [GOOD_URL, "http://127.0.0.1:8082", "https://example.community.org", "https://notexample.com"]
+)
 def test_real_settings_pass(settings, url):
     settings.SECRET_KEY, settings.WP_BASE_URL = GOOD_KEY, url
     assert deployment_settings() == []
@@ -134,7 +136,12 @@ def start(environment: dict[str, str], tmp_path: Path) -> subprocess.CompletedPr
     }
     env.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-c", "import registry_api.asgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", "import registry_api.asgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -143,9 +150,7 @@ def test_the_lambda_handler_does_not_start_with_them(tmp_path):
     with DEBUG on, the same settings start."""
     environment, messages = REFUSED["both"]
     with ThreadPoolExecutor(max_workers=2) as pool:  # side by side
-        refused, debugging = pool.map(
-            lambda env: start(env, tmp_path), [environment, {**environment, "DEBUG": "true"}]
-        )
+        refused, debugging = pool.map(lambda env: start(env, tmp_path), [environment, {**environment, "DEBUG": "true"}])
     assert refused.returncode == 1
     (line,) = refused.stderr.splitlines()
     assert line.startswith(f"CRITICAL registry_api.startup {PREFIX}")

@@ -169,7 +169,9 @@ class CallerTransport(WordPressTransport):
         # ApplicationPasswordAuth drops the display spaces of application passwords.
         self._auth_headers = ApplicationPasswordAuth(username, password).get_headers()
 
-    def request(self, method: str, path: str, *args: Any, headers: dict[str, str] | None = None, **kwargs: Any) -> APIResponse:
+    def request(
+        self, method: str, path: str, *args: Any, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> APIResponse:
         return super().request(method, path, *args, headers={**(headers or {}), **self._auth_headers}, **kwargs)
 
 

@@ -74,12 +74,20 @@ def temporary_administrator(db, wordpress):
     login = f"admin-{secrets.token_hex(4)}"
     site_admin = TemporaryAdministrator(wordpress, wordpress.admin.id, wordpress.admin.login, "")
     user = site_admin.wordpress(
-        "POST", "/wp/v2/users",
-        json={"username": login, "email": f"{login}@example.test", "password": secrets.token_hex(12), "roles": ["administrator"]},
+        "POST",
+        "/wp/v2/users",
+        json={
+            "username": login,
+            "email": f"{login}@example.test",
+            "password": secrets.token_hex(12),
+            "roles": ["administrator"],
+        },
     ).json()
     made = site_admin.wordpress("POST", f"/wp/v2/users/{user['id']}/application-passwords", json={"name": "admin test"})
     yield TemporaryAdministrator(wordpress, user["id"], login, made.json()["password"])
-    site_admin.wordpress("DELETE", f"/wp/v2/users/{user['id']}", params={"force": "true", "reassign": wordpress.admin.id})
+    site_admin.wordpress(
+        "DELETE", f"/wp/v2/users/{user['id']}", params={"force": "true", "reassign": wordpress.admin.id}
+    )
 
 
 # --- who gets in, as what ---------------------------------------------------
@@ -133,7 +141,9 @@ def test_each_login_failure_says_what_happened(db, wordpress, settings, closed_p
     client, response = log_in(account.login, password)
 
     assert response.status_code == 200  # the form again, saying why
-    messages = [message for message in REFUSALS.values() if message.encode() in response.content.replace(b"&#x27;", b"'")]
+    messages = [
+        message for message in REFUSALS.values() if message.encode() in response.content.replace(b"&#x27;", b"'")
+    ]
     assert messages == [REFUSALS[reason]]
     assert client.get(CHANGELIST).status_code == 302
     assert not get_user_model().objects.exists()
@@ -184,13 +194,20 @@ def test_nobody_adds_changes_or_deletes_through_the_admin(staff):
 
 @pytest.fixture
 def inspected(db):
-    lamp = Item.objects.create(registry_id=424242, name="Lamp", url="https://example.com/lamp", retailer="IKEA",
-                               affiliate_url="https://aff.example/lamp", affiliate_status="active")
+    lamp = Item.objects.create(
+        registry_id=424242,
+        name="Lamp",
+        url="https://example.com/lamp",
+        retailer="IKEA",
+        affiliate_url="https://aff.example/lamp",
+        affiliate_status="active",
+    )
     rows = {
         "Lamp": lamp,
         "Kettle": Item.objects.create(registry_id=515151, name="Kettle", url="https://example.com/kettle", price=35.5),
-        "Removed rug": Item.objects.create(registry_id=424242, name="Removed rug", url="https://example.com/rug",
-                                           is_active=False),
+        "Removed rug": Item.objects.create(
+            registry_id=424242, name="Removed rug", url="https://example.com/rug", is_active=False
+        ),
         # Its registry id is the lamp's item id: an id search must not mix the two.
         "Mixer": Item.objects.create(registry_id=lamp.id, name="Mixer", url="https://example.com/mixer"),
         "Legacy row": Item.objects.create(registry_id=None, name="Legacy row", url="https://example.com/legacy"),
@@ -200,7 +217,9 @@ def inspected(db):
 
 def listed(response) -> list[str]:
     assert response.status_code == 200
-    return sorted(Item.objects.filter(id__in=response.context["cl"].result_list.values("id")).values_list("name", flat=True))
+    return sorted(
+        Item.objects.filter(id__in=response.context["cl"].result_list.values("id")).values_list("name", flat=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -228,8 +247,12 @@ def test_the_changelist_filters_and_searches(staff, inspected, query, names):
 
 
 def test_stored_html_is_shown_as_text(staff):
-    Item.objects.create(registry_id=7, name="<script>alert(1)</script>", url="javascript:alert(2)",
-                        retailer='<img src=x onerror="alert(3)">')
+    Item.objects.create(
+        registry_id=7,
+        name="<script>alert(1)</script>",
+        url="javascript:alert(2)",
+        retailer='<img src=x onerror="alert(3)">',
+    )
     page = staff.get(CHANGELIST).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page and "<img src=x" not in page

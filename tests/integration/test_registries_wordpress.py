@@ -108,9 +108,17 @@ MANAGER_ONLY = {
 }
 # For the owner and the administrator: R5 is left to the end of the table.
 MANAGER = {
-    "R2": (200, None), "N1": (200, None), "V1": (200, None), "F1": (200, None), "R4": (200, None),
-    "N2": (201, None), "N3": (404, "Item not found in this registry"), "V2": (200, None),
-    "V3": (404, "Invitee not found"), "F2": (200, None), "F3": (204, None),
+    "R2": (200, None),
+    "N1": (200, None),
+    "V1": (200, None),
+    "F1": (200, None),
+    "R4": (200, None),
+    "N2": (201, None),
+    "N3": (404, "Item not found in this registry"),
+    "V2": (200, None),
+    "V3": (404, "Invitee not found"),
+    "F2": (200, None),
+    "F3": (204, None),
 }
 INVITEE = {route: (200, None) for route in ("R2", "N1", "V1")} | {
     route: (403, detail) for route, detail in MANAGER_ONLY.items()
@@ -158,7 +166,9 @@ def route_table(registry_id: int, item_id: int) -> dict[str, tuple[str, str, Any
 @pytest.mark.parametrize("status", ["private", "publish"])
 def test_route_table(send, created, wordpress, status):
     registry = new_registry(
-        send, created, is_private=status == "private",
+        send,
+        created,
+        is_private=status == "private",
         meta={"invitees": INVITEES, "recipient_email": "ann@example.test"},
     )
     item = new_item(send, registry["id"])
@@ -193,12 +203,18 @@ def run_lifecycle(send: Send, created, site) -> None:
     """Create, add five items, invite, buy, make private, delete."""
     registry = new_registry(send, created, story="Our big day", meta={"event_type": "wedding"})
     registry_id = registry["id"]
-    assert (registry["username"], registry["is_private"], registry["story"]) == (str(site.alice.id), False, "Our big day")
+    assert (registry["username"], registry["is_private"], registry["story"]) == (
+        str(site.alice.id),
+        False,
+        "Our big day",
+    )
 
     item_ids = [new_item(send, registry_id, name=f"Gift {n}", quantity_needed=2)["id"] for n in range(5)]
     assert wordpress_post(site, registry_id).json()["meta"]["restart_item_ids"] == json.dumps(item_ids)
 
-    assert send("alice", "POST", f"/registries/{registry_id}/invitees", {"invitees": ["carol@example.test", "bob"]}) == (
+    assert send(
+        "alice", "POST", f"/registries/{registry_id}/invitees", {"invitees": ["carol@example.test", "bob"]}
+    ) == (
         200,
         {"invitees": ["bob", "carol@example.test"]},
     )
@@ -241,10 +257,19 @@ def test_lifecycle_through_the_lambda_handler(transactional_db, created, wordpre
 
 def test_every_meta_value_is_written_as_a_string(send, created, wordpress):
     registry = new_registry(
-        send, created, is_private=True,
-        meta={"invitees": ["bob", "carol@example.test"], "item_ids": [7, 3], "event_type": "birthday",
-              "event_date": "2026-05-01", "is_for_self": False, "recipient_name": "Ann",
-              "recipient_relationship": "Sister", "recipient_email": "ann@example.test"},
+        send,
+        created,
+        is_private=True,
+        meta={
+            "invitees": ["bob", "carol@example.test"],
+            "item_ids": [7, 3],
+            "event_type": "birthday",
+            "event_date": "2026-05-01",
+            "is_for_self": False,
+            "recipient_name": "Ann",
+            "recipient_relationship": "Sister",
+            "recipient_email": "ann@example.test",
+        },
     )
 
     post = wordpress_post(wordpress, registry["id"]).json()
@@ -275,13 +300,17 @@ def test_partial_meta_and_item_removal_write_narrowly(send, created, wordpress):
     status, body = send("alice", "PATCH", f"/registries/{registry_id}", {"meta": {"event_type": "birthday"}})
     assert status == 200
     assert (body["meta"]["invitees"], body["meta"]["item_ids"], body["meta"]["event_type"]) == (
-        ["bob"], [kept, removed], "birthday",
+        ["bob"],
+        [kept, removed],
+        "birthday",
     )
 
     assert send("alice", "DELETE", f"/registries/{registry_id}/items/{removed}") == (204, None)
     meta = wordpress_post(wordpress, registry_id).json()["meta"]
     assert (meta["restart_item_ids"], meta["restart_invitees"], meta["restart_event_type"]) == (
-        f"[{kept}]", '["bob"]', "birthday",
+        f"[{kept}]",
+        '["bob"]',
+        "birthday",
     )
 
     assert send("alice", "DELETE", f"/registries/{registry_id}/invitees/bob") == (200, {"invitees": []})

@@ -53,8 +53,13 @@ def make_registry(wordpress):
 
     def make(status: str, invitees: list[str] = INVITEES) -> int:
         meta = {"restart_invitees": json.dumps(invitees), "restart_recipient_email": RECIPIENT}
-        response = wordpress_call(wordpress, "alice", "POST", "/wp/v2/restart-registry",
-                                  json={"title": f"Privacy {status}", "status": status, "meta": meta})
+        response = wordpress_call(
+            wordpress,
+            "alice",
+            "POST",
+            "/wp/v2/restart-registry",
+            json={"title": f"Privacy {status}", "status": status, "meta": meta},
+        )
         assert response.status_code == 201, response.text
         made.append(response.json()["id"])
         return made[-1]
@@ -161,7 +166,10 @@ def test_a_slug_renamed_after_an_invitee_opens_nothing(db, wordpress, make_regis
     bob = ApiClient(wordpress.bob.authorization)
 
     assert wordpress_call(wordpress, "bob", "GET", f"/wp/v2/restart-registry/{private}").status_code == 403
-    assert private_meta(wordpress_call(wordpress, "bob", "GET", f"/wp/v2/restart-registry/{published}").json()) == HIDDEN_META
+    assert (
+        private_meta(wordpress_call(wordpress, "bob", "GET", f"/wp/v2/restart-registry/{published}").json())
+        == HIDDEN_META
+    )
     assert (bob.get(f"/registries/{private}").status_code, bob.get(f"/registries/{private}").json()) == (
         403, {"detail": "Not authorized"},
     )  # fmt: skip
@@ -175,18 +183,24 @@ def test_a_login_shaped_like_an_invited_e_mail_opens_nothing(db, wordpress, make
     item_id = item_of(private)
     client = ApiClient(authorization)
 
-    raw = httpx.get(f"{wordpress.url}/wp-json/wp/v2/restart-registry/{private}", headers={"Authorization": authorization})
+    raw = httpx.get(
+        f"{wordpress.url}/wp-json/wp/v2/restart-registry/{private}", headers={"Authorization": authorization}
+    )
     assert raw.status_code == 403
     assert client.get(f"/registries/{private}").json() == {"detail": "Not authorized"}
     assert client.get(f"/items/{item_id}").json() == {"detail": f"Item with id {item_id} not found"}
-    assert client.get(f"/registries/{published}/invitees").json() == {"detail": "Not authorized to access this registry"}
+    assert client.get(f"/registries/{published}/invitees").json() == {
+        "detail": "Not authorized to access this registry"
+    }
 
 
 @pytest.fixture
 def bobs_email(wordpress):
     """bob's e-mail address, put back as it was afterwards (by the administrator)."""
     yield wordpress.bob.email
-    restored = wordpress_call(wordpress, "admin", "POST", f"/wp/v2/users/{wordpress.bob.id}", json={"email": wordpress.bob.email})
+    restored = wordpress_call(
+        wordpress, "admin", "POST", f"/wp/v2/users/{wordpress.bob.id}", json={"email": wordpress.bob.email}
+    )
     assert restored.status_code == 200, restored.text
 
 
@@ -200,9 +214,14 @@ def test_users_cannot_change_their_own_e_mail_through_rest_but_administrators_ca
             assert (refused.status_code, refused.json()["code"]) == (403, "rest_cannot_edit_email")
     assert bobs_email_now() == bobs_email
     # Sending his own address (in any letter case) with the rest of a profile is still fine.
-    assert wordpress_call(wordpress, "bob", "POST", "/wp/v2/users/me", json={"email": bobs_email.upper()}).status_code == 200
+    assert (
+        wordpress_call(wordpress, "bob", "POST", "/wp/v2/users/me", json={"email": bobs_email.upper()}).status_code
+        == 200
+    )
 
-    changed = wordpress_call(wordpress, "admin", "POST", f"/wp/v2/users/{wordpress.bob.id}", json={"email": "bob2@example.test"})
+    changed = wordpress_call(
+        wordpress, "admin", "POST", f"/wp/v2/users/{wordpress.bob.id}", json={"email": "bob2@example.test"}
+    )
     assert changed.status_code == 200, changed.text
     assert bobs_email_now() == "bob2@example.test"
 
@@ -212,7 +231,9 @@ def test_users_cannot_change_their_own_e_mail_through_rest_but_administrators_ca
 
 @pytest.mark.parametrize("warm", [False, True], ids=["cold cache", "warm cache"])
 @pytest.mark.parametrize(("status", "invitee_reads"), [("private", True), ("draft", False), ("pending", False)])
-def test_invitees_read_private_registries_only_whatever_was_cached(db, wordpress, make_registry, status, invitee_reads, warm):
+def test_invitees_read_private_registries_only_whatever_was_cached(
+    db, wordpress, make_registry, status, invitee_reads, warm
+):
     registry_id = make_registry(status)
     item_id = item_of(registry_id)
     alice, bob, dave = (ApiClient(wordpress.accounts[name].authorization) for name in ("alice", "bob", "dave"))
@@ -235,12 +256,16 @@ def test_invitees_read_private_registries_only_whatever_was_cached(db, wordpress
 
 def test_purchases_are_undone_only_by_their_buyer_or_a_manager(db, wordpress, make_registry):
     item_id = item_of(make_registry("private"))
-    clients = {name: ApiClient(wordpress.accounts[name].authorization) for name in ("alice", "admin", "bob", "carol", "dave")}
+    clients = {
+        name: ApiClient(wordpress.accounts[name].authorization) for name in ("alice", "admin", "bob", "carol", "dave")
+    }
 
     def purchase(name: str, quantity: int) -> tuple[int, Any]:
         response = clients[name].post(f"/items/{item_id}/purchase", {"quantity": quantity})
         body = response.json()
-        return response.status_code, body["data"]["quantity_purchased"] if response.status_code == 200 else body["detail"]
+        return response.status_code, body["data"]["quantity_purchased"] if response.status_code == 200 else body[
+            "detail"
+        ]
 
     assert purchase("bob", 2) == (200, 2)
     assert purchase("carol", -1) == (409, "Nothing to undo")  # bob's purchase is not hers
@@ -269,7 +294,9 @@ def test_an_item_added_to_a_registry_created_in_wordpress_lists_at_once(transact
     assert send("alice", "GET", "/items")[0] == 200  # alice's own registries are cached now
     registry_id = make_registry("private")  # the WordPress plugin makes registries itself
 
-    status, created = send("alice", "POST", "/items", {"registry_id": registry_id, "name": "Kettle", "url": "https://example.com/kettle"})
+    status, created = send(
+        "alice", "POST", "/items", {"registry_id": registry_id, "name": "Kettle", "url": "https://example.com/kettle"}
+    )
     assert status == 201, created
 
     status, listed = send("alice", "GET", "/items")

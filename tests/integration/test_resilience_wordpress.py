@@ -16,8 +16,12 @@ from wpgateway.client import is_rest_error
 
 
 def test_wordpress_refuses_with_its_rest_error_body(wordpress):
-    answer = httpx.get(f"{wordpress.url}/wp-json/wp/v2/users/me", params={"context": "edit"},
-                       auth=("alice", "wrong-app-password-000000"), timeout=30)
+    answer = httpx.get(
+        f"{wordpress.url}/wp-json/wp/v2/users/me",
+        params={"context": "edit"},
+        auth=("alice", "wrong-app-password-000000"),
+        timeout=30,
+    )
     assert answer.status_code == 401
     assert is_rest_error(answer), answer.text
 

@@ -11,25 +11,35 @@ from tests.conftest import ApiClient, basic
 from tests.events import http_v2_event, rest_v1_event
 from wpgateway import credentials
 
-ITEM = {"name": "Kettle", "url": "https://example.com/kettle", "price": 35.5,
-        "affiliate_url": "https://affiliate.example/kettle", "affiliate_status": "active"}
+ITEM = {
+    "name": "Kettle",
+    "url": "https://example.com/kettle",
+    "price": 35.5,
+    "affiliate_url": "https://affiliate.example/kettle",
+    "affiliate_status": "active",
+}
 
 
 def wordpress_api(site, account, method, path, **kwargs) -> httpx.Response:
     """Call WordPress directly, as `account`, outside the service."""
-    return httpx.request(method, f"{site.url}/wp-json{path}", auth=(account.login, account.app_password), timeout=30, **kwargs)
+    return httpx.request(
+        method, f"{site.url}/wp-json{path}", auth=(account.login, account.app_password), timeout=30, **kwargs
+    )
 
 
 @pytest.fixture
 def alices_item(wordpress):
     """An item body for a published registry of alice's, made straight in WordPress
     (force-deleted afterwards): only an owner or an administrator may add items (D1)."""
-    made = wordpress_api(wordpress, wordpress.alice, "POST", "/wp/v2/restart-registry",
-                         json={"title": "Auth tests", "status": "publish"})
+    made = wordpress_api(
+        wordpress, wordpress.alice, "POST", "/wp/v2/restart-registry", json={"title": "Auth tests", "status": "publish"}
+    )
     assert made.status_code == 201, made.text
     registry_id = made.json()["id"]
     yield {**ITEM, "registry_id": registry_id}
-    wordpress_api(wordpress, wordpress.admin, "DELETE", f"/wp/v2/restart-registry/{registry_id}", params={"force": "true"})
+    wordpress_api(
+        wordpress, wordpress.admin, "DELETE", f"/wp/v2/restart-registry/{registry_id}", params={"force": "true"}
+    )
 
 
 @pytest.mark.parametrize("name", ["admin", "alice", "bob", "carol", "dave"])
@@ -82,8 +92,9 @@ def test_wordpress_is_asked_once_per_credential_within_the_ttl(client_for, wordp
 
 def test_revoked_application_password_is_refused_once_the_ttl_passes(db, wordpress, settings):
     settings.WP_AUTH_CACHE_TTL = 1
-    created = wordpress_api(wordpress, wordpress.alice, "POST", "/wp/v2/users/me/application-passwords",
-                            json={"name": "revocation-test"})
+    created = wordpress_api(
+        wordpress, wordpress.alice, "POST", "/wp/v2/users/me/application-passwords", json={"name": "revocation-test"}
+    )
     assert created.status_code == 201, created.text
     new_password, uuid = created.json()["password"], created.json()["uuid"]
     client = ApiClient(basic("alice", new_password))
@@ -101,7 +112,12 @@ def test_administrator_is_admin_and_ordinary_user_is_not(wordpress):
     assert credentials.verify("admin", wordpress.admin.app_password).is_admin
     alice = credentials.verify("alice", wordpress.alice.app_password)
     assert not alice.is_admin
-    assert (alice.id, alice.slug, alice.email, alice.roles) == (wordpress.alice.id, "alice", wordpress.alice.email, ("registry_user",))
+    assert (alice.id, alice.slug, alice.email, alice.roles) == (
+        wordpress.alice.id,
+        "alice",
+        wordpress.alice.email,
+        ("registry_user",),
+    )
 
 
 @pytest.fixture
@@ -114,7 +130,9 @@ def real_lambda_handler(transactional_db, wordpress):
 @pytest.mark.parametrize("event", [http_v2_event, rest_v1_event], ids=["v2", "v1"])
 def test_items_through_the_lambda_handler_with_real_credentials(real_lambda_handler, wordpress, alices_item, event):
     def call(method, path, account, body=None):
-        response = real_lambda_handler(event(method, path, body=body, headers={"Authorization": account.authorization}), None)
+        response = real_lambda_handler(
+            event(method, path, body=body, headers={"Authorization": account.authorization}), None
+        )
         return response["statusCode"], json.loads(response["body"])
 
     status, created = call("POST", "/items", wordpress.alice, alices_item)

@@ -9,8 +9,22 @@ from pathlib import Path
 
 import httpx
 
-RECOMMENDED = ["curl", "dom", "exif", "fileinfo", "gd", "hash", "intl", "json", "mbstring", "mysqli",
-               "openssl", "pcre", "xml", "zip"]
+RECOMMENDED = [
+    "curl",
+    "dom",
+    "exif",
+    "fileinfo",
+    "gd",
+    "hash",
+    "intl",
+    "json",
+    "mbstring",
+    "mysqli",
+    "openssl",
+    "pcre",
+    "xml",
+    "zip",
+]
 NAME = "Kaffeemühle für den Espresso am Morgen, " * 4  # over 100 characters, multibyte
 
 PROBE = """<?php
