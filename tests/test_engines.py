@@ -3,7 +3,7 @@ scripts/test.sh runs the suite on SQLite, then on PostgreSQL).
 
 - NUL characters ("\\u0000") in item text: SQLite stores them verbatim, as
   v1.0.x did; PostgreSQL's text cannot hold them, so there they are a 422
-  (registry_api/types.py) instead of a 500 at the INSERT, and nothing is written.
+  (core/schema_types.py) instead of a 500 at the INSERT, and nothing is written.
 - Cold starts racing on an empty PostgreSQL database migrate it once
   (pg_advisory_lock in registry_api/startup.py); tests/test_adoption.py does
   the same on an empty SQLite volume.
