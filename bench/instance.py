@@ -13,11 +13,12 @@ per command on stdin. Commands:
     {"op": "mangum_floor", "event": {...}, "count": 1000, "warmup": 50}
         the same timing for a bare ASGI app behind Mangum: the floor of any
         ASGI application on Lambda.
-    {"op": "sqlite_floor", "path": "...", "item_id": 1, "count": 1000, "warmup": 50}
-        the same timing for Python's sqlite3 reading one row by id on a kept
-        connection with the service's PRAGMAs: the floor of a database read.
+    {"op": "sqlite_floor", "path": "...", "item_id": 1, "count": 1000, "warmup": 50, "statement": "read"}
+        the same timing for Python's sqlite3 reading one row by id ("write":
+        updating it, committed) on a kept connection with the service's
+        PRAGMAs: the floor of a database read (write).
 
-    python bench/instance.py    # started by bench/run.py (WorkerPool)
+    python -I -S bench/instance.py TASK_ROOT    # started by bench/run.py (WorkerPool)
 """
 
 import sys
@@ -25,7 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[0] = str(ROOT)  # the project's packages, not bench/
+# `python -I -S bench/instance.py TASK_ROOT` (bench/run.py): the service and
+# its packages as the artifact has them (run.task_root); the project for tests/.
+sys.path[:0] = [*sys.argv[1:2], str(ROOT)]
 
 from tests.concurrency_worker import Lambda, serve  # noqa: E402
 
@@ -63,16 +66,24 @@ def mangum_floor(api: Lambda, event: dict, count: int, warmup: int) -> dict:
     return timed(lambda event: handler(event, None), [event] * (warmup + count), warmup)[0]
 
 
-def sqlite_floor(api: Lambda, path: str, item_id: int, count: int, warmup: int) -> dict:
+SQLITE_FLOORS = {  # statement, and whether its cursor shows it found the row
+    "read": ("SELECT * FROM items WHERE id = ?", lambda cursor: cursor.fetchone() is not None),
+    # A committed write of one row (autocommit: one transaction, the journal and its syncs).
+    "write": ("UPDATE items SET quantity_purchased = quantity_purchased WHERE id = ?", lambda cursor: cursor.rowcount == 1),
+}
+
+
+def sqlite_floor(api: Lambda, path: str, item_id: int, count: int, warmup: int, statement: str = "read") -> dict:
     import sqlite3
 
     from django.conf import settings
 
-    conn = sqlite3.connect(path)
+    conn = sqlite3.connect(path, isolation_level=None)
     conn.executescript(settings.SQLITE_OPTIONS["init_command"])
-    times, rows = timed(lambda _: conn.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone(), range(warmup + count), warmup)
+    sql, found = SQLITE_FLOORS[statement]
+    times, rows = timed(lambda _: found(conn.execute(sql, (item_id,))), range(warmup + count), warmup)
     conn.close()
-    assert all(row is not None for row in rows), "the floor must read a real row"
+    assert all(rows), "the floor must touch a real row"
     return times
 
 
