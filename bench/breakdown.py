@@ -65,6 +65,12 @@ SUBTREES = [
     "django.contrib.admin.apps", "django.contrib.sessions.models", "django.contrib.messages.apps",
     "django.contrib.staticfiles.apps", "items.models", "items.admin",
 ]  # fmt: skip
+# Code the Lambda function may not need: the self time of every module under each prefix.
+PREFIXES = [
+    "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
+    "django.contrib.messages", "django.contrib.staticfiles", "django.test", "unittest", "wp_python.endpoints",
+    "wp_python.models", "wp_python", "ninja", "pydantic", "httpx", "asyncio", "email",
+]  # fmt: skip
 LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
 # -X importtime does not see importlib.import_module (django.setup() imports
 # every app, its models and the settings that way, Django the URLconf): those
@@ -160,6 +166,10 @@ def imports(runs: int, save: Path | None) -> None:
     for package, spent_ms in sorted(by_package.items(), key=lambda kv: -kv[1])[:25]:
         print(f"| `{package}` | {spent_ms:.1f} | {spent_ms / total:.0%} |")
     print(f"| all {len(by_package)} (import_module's own work counts in its importer's self time) | {total:.1f} | |")
+    print("\n| modules under | self ms (min per module) |\n|---|--:|")
+    for prefix in PREFIXES:
+        under = [name for name in names if name == prefix or name.startswith(prefix + ".")]
+        print(f"| `{prefix}` ({len(under)} modules) | {sum(least(name, 0) for name in under):.1f} |")
     print("\n| subtree (imported first by) | cumulative ms (min) |\n|---|--:|")
     for module in sorted((m for m in SUBTREES if m in names), key=lambda m: -least(m, 1)):
         print(f"| `{module}` (`{importer.get(module, '-c')}`) | {least(module, 1):.1f} |")
@@ -308,6 +318,24 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     wordpress.close()
 
 
+# Steps of a request worth knowing whole (cumulative time): (file ending, function, label).
+# Only steps within one thread: the profiler keeps one call stack, so the cumulative time
+# of a frame that spans a thread hand-off (Mangum's call, Django's ASGI handle) means little.
+STEPS = [
+    ("ninja/operation.py", "run", "Ninja's operation (parameters, auth, view, response)"),
+    ("ninja/operation.py", "_get_values", "Ninja: parsing and validating the request"),
+    ("registry_api/security.py", "__call__", "auth: ApiAuth (body checks, credentials)"),
+    ("wpauth/credentials.py", "verify", "auth: the cached credential lookup"),
+    ("ninja/operation.py", "_result_to_response", "Ninja: response validation and rendering"),
+    ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from models"),
+    ("django/db/models/sql/compiler.py", "as_sql", "ORM: compiling SQL"),
+    ("django/db/models/sql/compiler.py", "execute_sql", "ORM: executing (compiling included)"),
+    ("django/db/models/base.py", "refresh_from_db", "ORM: refresh_from_db"),
+    ("wpauth/registries.py", "fetch_registry", "WordPress: fetching the registry"),
+    ("logging/__init__.py", "handle", "logging: records handled"),
+]
+
+
 def report(key: str, profile: cProfile.Profile, calls: int, per_request: dict, cpu_ms: float, wall_ms: float, top: int) -> None:
     stats = pstats.Stats(profile).stats  # (file, line, name) -> (primitive calls, calls, self, cumulative, callers)
     layers = layer_shares(stats)
@@ -318,6 +346,12 @@ def report(key: str, profile: cProfile.Profile, calls: int, per_request: dict, c
     print("| layer | ms per request | share |\n|---|--:|--:|")
     for layer, spent in sorted(layers.items(), key=lambda kv: -kv[1]):
         print(f"| {layer} | {spent * 1000 / calls:.3f} | {spent / total:.0%} |")
+    print("\n| step (cumulative) | calls | ms per request | share |\n|---|--:|--:|--:|")
+    for ending, function, label in STEPS:
+        found = [(timing[1], timing[3]) for (file, _, name), timing in stats.items() if file.endswith(ending) and name == function]
+        if found:
+            ncalls, cumulative = sum(n for n, _ in found), max(c for _, c in found)
+            print(f"| {label} | {ncalls / calls:g} | {cumulative * 1000 / calls:.3f} | {cumulative / total:.0%} |")
     print(f"\n| function (top {top} by cumulative time, per request) | calls | self ms | cumulative ms |\n|---|--:|--:|--:|")
     ranked = sorted(stats.items(), key=lambda kv: -kv[1][3])
     for (file, line, name), (_, ncalls, self_time, cumulative, _) in ranked[:top]:
