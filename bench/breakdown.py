@@ -5,22 +5,26 @@ Same set-up as bench/run.py (serverless.yml's function settings, a v1.0.x
 SQLite file with 500 items, the loopback WordPress stand-in, the
 administrator calling).
 
-  imports    `python -X importtime -c "import registry_api.asgi"` (the whole
-             INIT: django.setup(), the URLconf, the migration check, the
-             Mangum handler), --runs processes; per top-level package the
-             self time, and the subtrees worth cutting (cumulative), each the
-             minimum over the runs (the least disturbed by other load)
+  imports    `python -I -S -X importtime -c "import registry_api.asgi"` on a
+             task root like the artifact's (the whole INIT: django.setup(),
+             the URLconf, the migration check, the Mangum handler), --runs
+             processes; the INIT phases of bench/cold_start.py; per top-level
+             package the self time, and the subtrees worth cutting
+             (cumulative), each the minimum over the runs (the least disturbed
+             by other load)
   requests   in this process, per route: 50 warm-up requests; then 100 more
              counting, per request, thread hand-offs (executor submits),
              event-loop turns, tasks, SQL statements and log records; then
              cProfile of --calls requests with a CPU-time clock (waiting costs
              nothing), the self time summed per layer (Django's request path,
              the ORM and its SQL compilation, Ninja, pydantic, Mangum, asyncio
-             and threads, logging, the service's own code, ...) and the
-             functions that cost most
+             and threads, logging, the service's own code, ...), the steps
+             within the sync thread, and the functions that cost most (the
+             cumulative time of a frame spanning a thread hand-off is unreliable:
+             the profiler keeps one call stack for both threads)
 
 Usage:
-  .venv/bin/python bench/breakdown.py imports [--runs 5]
+  .venv/bin/python bench/breakdown.py imports [--runs 5] [--save importtime.txt]
   .venv/bin/python bench/breakdown.py requests [--calls 1000] [--routes item put post list] [--top 25]
 
 It measures only. bench/README.md ("Where the time goes") keeps the results.
@@ -314,6 +318,7 @@ def requests(calls: int, routes: list[str], top: int) -> None:
         profile.disable()
         cpu_ms, wall_ms = (time.process_time() - started_cpu) * 1000 / calls, (time.perf_counter() - started) * 1000 / calls
         report(key, profile, calls, per_request, cpu_ms, wall_ms, top)
+    log.close()
     tmp.cleanup()
     wordpress.close()
 
