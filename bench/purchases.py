@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack, closing, contextmanager
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,15 +107,16 @@ def sqlite_database():
         path = str(Path(tmp) / "registry.db")
         env = {"DATABASE_PATH": path}
         migrate(env)
+        yield env, partial(new_sqlite_item, path)
 
-        def new_item(quantity_needed: int) -> int:
-            with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-                return conn.execute(
-                    "INSERT INTO items (registry_id, name, url, quantity_needed) VALUES (1, 'Bench', 'https://example.com/b', ?) RETURNING id",
-                    (quantity_needed,),
-                ).fetchone()[0]
 
-        yield env, new_item
+def new_sqlite_item(path: str, quantity_needed: int) -> int:
+    """A new active item of registry 1 on the SQLite file `path`; its id."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        return conn.execute(
+            "INSERT INTO items (registry_id, name, url, quantity_needed) VALUES (1, 'Bench', 'https://example.com/b', ?) RETURNING id",
+            (quantity_needed,),
+        ).fetchone()[0]
 
 
 def postgresql_url() -> str:
