@@ -48,9 +48,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
-
 from cold_start import PHASES  # noqa: E402
+from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
 from smoke_artifact import WordPressStandIn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,8 +63,8 @@ SUBTREES = [
     "unittest", "ninja", "ninja.conf", "ninja.openapi", "pydantic", "pydantic_core", "wp_python", "wp_python.client",
     "wp_python.endpoints", "httpx", "environ", "django.db.models", "django.db.backends.sqlite3.base",
     "django.core.handlers.asgi", "django.template", "django.forms", "mangum", "asgiref", "email", "json",
-    "registry_api.api", "items.api", "items.schemas", "registries.api", "registries.schemas", "wpauth.client",
-    "wpauth.registries", "registry_api.startup", "django.db.migrations", "registry_api.settings", "registry_api.urls",
+    "registry_api.api", "items.api", "items.schemas", "registries.api", "registries.schemas", "wpgateway.client",
+    "wpgateway.registries", "registry_api.startup", "django.db.migrations", "registry_api.settings", "registry_api.urls",
     "django.contrib.admin.apps", "django.contrib.sessions.models", "django.contrib.messages.apps",
     "django.contrib.staticfiles.apps", "items.models", "items.admin",
 ]  # fmt: skip
@@ -166,7 +165,7 @@ def imports(runs: int, save: Path | None) -> None:
     print("| phase (cold_start.PHASES, without -X importtime) | wall ms (min) | CPU ms (min) |\n|---|--:|--:|")
     for phase in phases[0]:
         print(f"| {phase} | {min(p[phase][0] for p in phases) * 1000:.1f} | {min(p[phase][1] for p in phases) * 1000:.1f} |")
-    print(f"\n| package | self ms (min per module) | share |\n|---|--:|--:|")
+    print("\n| package | self ms (min per module) | share |\n|---|--:|--:|")
     for package, spent_ms in sorted(by_package.items(), key=lambda kv: -kv[1])[:25]:
         print(f"| `{package}` | {spent_ms:.1f} | {spent_ms / total:.0%} |")
     print(f"| all {len(by_package)} (import_module's own work counts in its importer's self time) | {total:.1f} | |")
@@ -196,7 +195,7 @@ LAYERS = [  # (layer, substrings of a profile entry's file or name), first match
     ("Mangum", ["/mangum/"]),
     ("logging (Mangum's and httpx's INFO lines)", ["/logging/", "_io.TextIOWrapper", "method 'flush'"]),
     ("WordPress client (httpx, wp-python)", ["/httpx/", "/httpcore/", "/h11/", "/wp_python/", "/ssl.py", "socket"]),
-    ("the service's code", ["/registry_api/", "/items/", "/registries/", "/wpauth/"]),
+    ("the service's code", ["/registry_api/", "/items/", "/registries/", "/access/", "/wpgateway/", "/core/"]),
     ("JSON", ["/json/", "_json."]),
 ]
 
@@ -292,7 +291,7 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     log = open(Path(tmp.name) / "function.log", "w")
     sys.stderr, stderr = log, sys.stderr
     asyncio.set_event_loop(asyncio.new_event_loop())
-    from registry_api.asgi import handler
+    from registry_api.lambda_handler import handler
 
     sys.stderr = stderr
     logging.getLogger().handlers[0].setStream(log)
@@ -330,13 +329,13 @@ STEPS = [
     ("ninja/operation.py", "run", "Ninja's operation (parameters, auth, view, response)"),
     ("ninja/operation.py", "_get_values", "Ninja: parsing and validating the request"),
     ("registry_api/security.py", "__call__", "auth: ApiAuth (body checks, credentials)"),
-    ("wpauth/credentials.py", "verify", "auth: the cached credential lookup"),
+    ("wpgateway/credentials.py", "verify", "auth: the cached credential lookup"),
     ("ninja/operation.py", "_result_to_response", "Ninja: response validation and rendering"),
     ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from models"),
     ("django/db/models/sql/compiler.py", "as_sql", "ORM: compiling SQL"),
     ("django/db/models/sql/compiler.py", "execute_sql", "ORM: executing (compiling included)"),
     ("django/db/models/base.py", "refresh_from_db", "ORM: refresh_from_db"),
-    ("wpauth/registries.py", "fetch_registry", "WordPress: fetching the registry"),
+    ("wpgateway/registries.py", "fetch_registry", "WordPress: fetching the registry"),
     ("logging/__init__.py", "handle", "logging: records handled"),
 ]
 

@@ -1,6 +1,6 @@
 """One Lambda instance (an OS process) for bench/run.py; not for people.
 
-It imports the real handler first (`registry_api.asgi.handler`, through
+It imports the real handler first (`registry_api.lambda_handler.handler`, through
 tests/concurrency_worker.py's `Lambda`: that import is the cold start), then
 speaks concurrency_worker's protocol (`serve`): "ready", then one JSON answer
 per command on stdin. Commands:

@@ -8,7 +8,7 @@ SQLite file that v1.0.x created (tests/v1_databases.py) holding 500 active
 items (50 of them in registry 1), adopted by `manage.py migrate`, with a
 loopback WordPress stand-in (scripts/smoke_artifact.py) that answers
 `users/me` and the registry post type. Each Lambda instance is an OS process
-(bench/instance.py) calling the real handler, `registry_api.asgi.handler`,
+(bench/instance.py) calling the real handler, `registry_api.lambda_handler.handler`,
 with API Gateway v2 events (tests/events.py). Callers are the stand-in's
 administrator: one `users/me` per instance, no registry lookup for /items.
 
@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 from cold_start import cpu_seconds, machine  # noqa: E402
 from purchases import measure, migrate, new_sqlite_item  # noqa: E402
 from smoke_artifact import WordPressStandIn, basic  # noqa: E402
+
 from tests.concurrency_worker import WorkerPool  # noqa: E402
 from tests.events import http_v2_event  # noqa: E402
 from tests.v1_databases import FINAL_V1_0_VERSION, V1Database  # noqa: E402
