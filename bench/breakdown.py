@@ -96,7 +96,9 @@ import registry_api.asgi
 BY_HAND = re.compile(r"import_module: (\d+) \| (\S+)")
 
 
-def importtime_run(task: Path, env: dict[str, str], save: Path | None = None) -> tuple[dict[str, tuple[int, int]], dict[str, str], float]:
+def importtime_run(
+    task: Path, env: dict[str, str], save: Path | None = None
+) -> tuple[dict[str, tuple[int, int]], dict[str, str], float]:
     """module -> (self µs, cumulative µs) of one INIT, module -> what imported
     it first, and the process's wall seconds. Modules loaded by import_module
     have a cumulative time only."""
@@ -147,7 +149,9 @@ def imports(runs: int, save: Path | None) -> None:
             results.append(modules)
             walls.append(wall)
             cpus.append(children_cpu() - spent)
-            done = subprocess.run([sys.executable, "-I", "-S", "-c", PHASES, str(task)], env=env, capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, "-I", "-S", "-c", PHASES, str(task)], env=env, capture_output=True, text=True
+            )
             phases.append(json.loads(done.stdout.strip().splitlines()[-1]))
     wordpress.close()
 
@@ -164,7 +168,9 @@ def imports(runs: int, save: Path | None) -> None:
           f"CPU {min(cpus) * 1000:.0f} ms min; {len(names)} modules; load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
     print("| phase (cold_start.PHASES, without -X importtime) | wall ms (min) | CPU ms (min) |\n|---|--:|--:|")
     for phase in phases[0]:
-        print(f"| {phase} | {min(p[phase][0] for p in phases) * 1000:.1f} | {min(p[phase][1] for p in phases) * 1000:.1f} |")
+        print(
+            f"| {phase} | {min(p[phase][0] for p in phases) * 1000:.1f} | {min(p[phase][1] for p in phases) * 1000:.1f} |"
+        )
     print("\n| package | self ms (min per module) | share |\n|---|--:|--:|")
     for package, spent_ms in sorted(by_package.items(), key=lambda kv: -kv[1])[:25]:
         print(f"| `{package}` | {spent_ms:.1f} | {spent_ms / total:.0%} |")
@@ -184,14 +190,35 @@ LAYERS = [  # (layer, substrings of a profile entry's file or name), first match
     ("sqlite3 (C)", ["sqlite3.Cursor", "sqlite3.Connection"]),
     ("pydantic", ["/pydantic/", "/pydantic_core/", "pydantic_core."]),
     ("Ninja", ["/ninja/"]),
-    ("ORM: SQL compilation", ["/django/db/models/sql/", "/django/db/models/expressions.py", "/django/db/models/lookups.py",
-                              "/django/db/models/fields/", "/django/db/models/query_utils.py", "/django/db/backends/base/operations.py",
-                              "/django/db/backends/sqlite3/operations.py"]),
+    (
+        "ORM: SQL compilation",
+        [
+            "/django/db/models/sql/",
+            "/django/db/models/expressions.py",
+            "/django/db/models/lookups.py",
+            "/django/db/models/fields/",
+            "/django/db/models/query_utils.py",
+            "/django/db/backends/base/operations.py",
+            "/django/db/backends/sqlite3/operations.py",
+        ],
+    ),
     ("ORM: querysets, models, connection", ["/django/db/"]),
     ("Django: signals, handlers, request, response, URLs", ["/django/"]),
     ("asgiref (thread hand-offs)", ["/asgiref/"]),
-    ("asyncio, threads, queues", ["/asyncio/", "/concurrent/", "threading.py", "queue.py", "selectors.py", "select.epoll",
-                                  "_thread.", "contextvars", "_asyncio."]),
+    (
+        "asyncio, threads, queues",
+        [
+            "/asyncio/",
+            "/concurrent/",
+            "threading.py",
+            "queue.py",
+            "selectors.py",
+            "select.epoll",
+            "_thread.",
+            "contextvars",
+            "_asyncio.",
+        ],
+    ),
     ("Mangum", ["/mangum/"]),
     ("logging (Mangum's and httpx's INFO lines)", ["/logging/", "_io.TextIOWrapper", "method 'flush'"]),
     ("WordPress client (httpx, wp-python)", ["/httpx/", "/httpcore/", "/h11/", "/wp_python/", "/ssl.py", "socket"]),
@@ -315,7 +342,10 @@ def requests(calls: int, routes: list[str], top: int) -> None:
         for e in events:
             handler(e, None)
         profile.disable()
-        cpu_ms, wall_ms = (time.process_time() - started_cpu) * 1000 / calls, (time.perf_counter() - started) * 1000 / calls
+        cpu_ms, wall_ms = (
+            (time.process_time() - started_cpu) * 1000 / calls,
+            (time.perf_counter() - started) * 1000 / calls,
+        )
         report(key, profile, calls, per_request, cpu_ms, wall_ms, top)
     log.close()
     tmp.cleanup()
@@ -340,7 +370,9 @@ STEPS = [
 ]
 
 
-def report(key: str, profile: cProfile.Profile, calls: int, per_request: dict, cpu_ms: float, wall_ms: float, top: int) -> None:
+def report(
+    key: str, profile: cProfile.Profile, calls: int, per_request: dict, cpu_ms: float, wall_ms: float, top: int
+) -> None:
     stats = pstats.Stats(profile).stats  # (file, line, name) -> (primitive calls, calls, self, cumulative, callers)
     layers = layer_shares(stats)
     total = sum(layers.values())
@@ -352,18 +384,30 @@ def report(key: str, profile: cProfile.Profile, calls: int, per_request: dict, c
         print(f"| {layer} | {spent * 1000 / calls:.3f} | {spent / total:.0%} |")
     print("\n| step (cumulative) | calls | ms per request | share |\n|---|--:|--:|--:|")
     for ending, function, label in STEPS:
-        found = [(timing[1], timing[3]) for (file, _, name), timing in stats.items() if file.endswith(ending) and name == function]
+        found = [
+            (timing[1], timing[3])
+            for (file, _, name), timing in stats.items()
+            if file.endswith(ending) and name == function
+        ]
         if found:
             ncalls, cumulative = sum(n for n, _ in found), max(c for _, c in found)
             print(f"| {label} | {ncalls / calls:g} | {cumulative * 1000 / calls:.3f} | {cumulative / total:.0%} |")
-    print(f"\n| function (top {top} by cumulative time, per request) | calls | self ms | cumulative ms |\n|---|--:|--:|--:|")
+    print(
+        f"\n| function (top {top} by cumulative time, per request) | calls | self ms | cumulative ms |\n|---|--:|--:|--:|"
+    )
     ranked = sorted(stats.items(), key=lambda kv: -kv[1][3])
     for (file, line, name), (_, ncalls, self_time, cumulative, _) in ranked[:top]:
         where = short(file)
-        print(f"| `{where}:{line} {name}` | {ncalls / calls:g} | {self_time * 1000 / calls:.3f} | {cumulative * 1000 / calls:.3f} |")
+        print(
+            f"| `{where}:{line} {name}` | {ncalls / calls:g} | {self_time * 1000 / calls:.3f} | {cumulative * 1000 / calls:.3f} |"
+        )
     print(f"\n| function (top {top} by self time, per request) | calls | self ms | cumulative ms |\n|---|--:|--:|--:|")
-    for (file, line, name), (_, ncalls, self_time, cumulative, _) in sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]:
-        print(f"| `{short(file)}:{line} {name}` | {ncalls / calls:g} | {self_time * 1000 / calls:.3f} | {cumulative * 1000 / calls:.3f} |")
+    for (file, line, name), (_, ncalls, self_time, cumulative, _) in sorted(stats.items(), key=lambda kv: -kv[1][2])[
+        :top
+    ]:
+        print(
+            f"| `{short(file)}:{line} {name}` | {ncalls / calls:g} | {self_time * 1000 / calls:.3f} | {cumulative * 1000 / calls:.3f} |"
+        )
     print()
 
 

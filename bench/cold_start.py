@@ -30,6 +30,7 @@ Usage:
 Prints a Markdown summary (bench/README.md keeps the results).  No assertion:
 this measures, the tests do not time anything.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,8 +99,14 @@ def pct(values: list[float], q: float) -> float:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "loadavg": os.getloadavg()}
 
 
@@ -111,8 +118,9 @@ class Function:
         env = fra.lambda_environment(self.api, task_root, runtime_dir, env_vars, memory)
         self.log = open(os.path.join(tmp, "function.log"), "ab")
         self.t0 = time.perf_counter()
-        self.proc = fra.start_function(py, task_root, runtime_dir, handler, os.devnull, env,
-                                       stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = fra.start_function(
+            py, task_root, runtime_dir, handler, os.devnull, env, stdout=self.log, stderr=subprocess.STDOUT
+        )
 
     def invoke(self, event) -> dict:
         res = self.api.invoke(event)
@@ -142,8 +150,11 @@ def main() -> int:
         sys.exit(f"no interpreter for {props['Runtime']}")
     memory = int(props.get("MemorySize", 1024))
     runtime_dir = str(fra.runtime_client_dir())
-    result = {"machine_before": machine(), "python": subprocess.run([py, "-VV"], capture_output=True, text=True).stdout.strip(),
-              "artifact": {"path": os.path.relpath(args.zip, ROOT), "bytes": os.path.getsize(args.zip)}}
+    result = {
+        "machine_before": machine(),
+        "python": subprocess.run([py, "-VV"], capture_output=True, text=True).stdout.strip(),
+        "artifact": {"path": os.path.relpath(args.zip, ROOT), "bytes": os.path.getsize(args.zip)},
+    }
     auth = {"Authorization": basic("alice")}
     item = {"registry_id": 3, "name": "Bench kettle", "url": "https://example.com/kettle", "price": 19.5}
 
@@ -154,7 +165,9 @@ def main() -> int:
             result["artifact"].update(entries=len(zf.infolist()), pyc=sum(n.endswith(".pyc") for n in zf.namelist()))
         wordpress = WordPressStandIn(USERS)
         env_vars = dict(props.get("Environment", {}).get("Variables", {}))
-        env_vars.update(DATABASE_PATH=os.path.join(tmp, "data.db"), WP_BASE_URL=wordpress.url, SECRET_KEY=OFFLINE_SECRET_KEY)
+        env_vars.update(
+            DATABASE_PATH=os.path.join(tmp, "data.db"), WP_BASE_URL=wordpress.url, SECRET_KEY=OFFLINE_SECRET_KEY
+        )
 
         # 1. The very first cold start on an empty volume: it applies every migration.
         fn = Function(py, task_root, runtime_dir, props["Handler"], env_vars, memory, tmp)
@@ -176,15 +189,25 @@ def main() -> int:
             t_item = time.perf_counter() - fn.t0
             fn.stop()
             assert health["statusCode"] == 200 and got["statusCode"] == 200, (health, got)
-            cold.append({"health_s": t_health, "health_cpu_s": cpu_health, "item_s": t_item,
-                         "wordpress_calls": wordpress.calls - calls})
+            cold.append(
+                {
+                    "health_s": t_health,
+                    "health_cpu_s": cpu_health,
+                    "item_s": t_item,
+                    "wordpress_calls": wordpress.calls - calls,
+                }
+            )
         result["cold"] = cold
 
         # 3. INIT phases, in-process.
         phases = []
         for _ in range(args.runs):
-            out = subprocess.run([py, "-I", "-S", "-c", PHASES, task_root], capture_output=True, text=True,
-                                 env={**os.environ, **env_vars, "PYDANTIC_DISABLE_PLUGINS": "__all__"})
+            out = subprocess.run(
+                [py, "-I", "-S", "-c", PHASES, task_root],
+                capture_output=True,
+                text=True,
+                env={**os.environ, **env_vars, "PYDANTIC_DISABLE_PLUGINS": "__all__"},
+            )
             if out.returncode:
                 sys.exit(out.stderr)
             phases.append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -198,7 +221,9 @@ def main() -> int:
             "GET /items/{id}": lambda i: http_v2_event("GET", item_path, headers=auth),
             "GET /items?limit=20": lambda i: http_v2_event("GET", "/items", query="limit=20", headers=auth),
             "POST /items": lambda i: http_v2_event("POST", "/items", body={**item, "name": f"Bench {i}"}, headers=auth),
-            "PUT /items/{id}": lambda i: http_v2_event("PUT", item_path, body={"quantity_purchased": i % 3}, headers=auth),
+            "PUT /items/{id}": lambda i: http_v2_event(
+                "PUT", item_path, body={"quantity_purchased": i % 3}, headers=auth
+            ),
             "GET /health": lambda i: http_v2_event("GET", "/health"),
         }
         warm = {}
@@ -226,7 +251,11 @@ def report(r: dict, args) -> str:
     def row(label, values, unit="s", scale=1.0):
         v = [x * scale for x in values]
         fmt = "{:.3f}" if unit == "s" else "{:.2f}"
-        return f"| {label} | " + " | ".join(fmt.format(x) for x in (min(v), statistics.median(v), pct(v, 0.95))) + f" | {unit} |"
+        return (
+            f"| {label} | "
+            + " | ".join(fmt.format(x) for x in (min(v), statistics.median(v), pct(v, 0.95)))
+            + f" | {unit} |"
+        )
 
     m0, m1 = r["machine_before"], r["machine_after"]
     lines = [
@@ -257,8 +286,13 @@ def report(r: dict, args) -> str:
         wall = [p[name][0] * 1000 for p in r["phases"]]
         cpu = [p[name][1] * 1000 for p in r["phases"]]
         lines.append(f"| {name} | {min(wall):.1f} | {statistics.median(wall):.1f} | {statistics.median(cpu):.1f} |")
-    lines += ["", f"Warm latency through the runtime client ({args.warm} requests per route, one process):", "",
-              "| route | p50 | p95 | unit |", "|---|---|---|---|"]
+    lines += [
+        "",
+        f"Warm latency through the runtime client ({args.warm} requests per route, one process):",
+        "",
+        "| route | p50 | p95 | unit |",
+        "|---|---|---|---|",
+    ]
     for name, samples in r["warm_ms"].items():
         lines.append(f"| `{name}` | {pct(samples, 0.5):.2f} | {pct(samples, 0.95):.2f} | ms |")
     return "\n".join(lines)

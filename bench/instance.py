@@ -70,7 +70,10 @@ SQLITE_FLOORS = {  # statement, and whether its cursor shows it found the row
     "read": ("SELECT * FROM items WHERE id = ?", lambda cursor: cursor.fetchone() is not None),
     # A committed change of one row (autocommit: one transaction, the journal and its syncs);
     # it must change the row: SQLite writes nothing for an update that leaves it as it was.
-    "write": ("UPDATE items SET quantity_purchased = 1 - quantity_purchased WHERE id = ?", lambda cursor: cursor.rowcount == 1),
+    "write": (
+        "UPDATE items SET quantity_purchased = 1 - quantity_purchased WHERE id = ?",
+        lambda cursor: cursor.rowcount == 1,
+    ),
 }
 
 

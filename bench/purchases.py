@@ -97,7 +97,9 @@ def raw_writer(path: str) -> None:
 
 def migrate(env: dict[str, str]) -> None:
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env={**environment, **env}, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env={**environment, **env}, check=True
+    )
 
 
 @contextmanager
@@ -123,7 +125,13 @@ def postgresql_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         return url
-    return subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "url"], check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    return (
+        subprocess.run(
+            ["bash", str(ROOT / "scripts" / "postgres.sh"), "url"], check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 @contextmanager
@@ -177,8 +185,15 @@ def writer_pool(engine: str, writers: int, env: dict[str, str], wordpress: WordP
         return WorkerPool(writers, {}, argv=[sys.executable, __file__, "--raw-writer", env["DATABASE_PATH"]])
     # As serverless.yml configures the function: no admin (so no admin middleware),
     # one database connection per instance, kept between requests.
-    lambda_env = {**env, "ADMIN_ENABLED": "false", "CONN_MAX_AGE": "600", "MIGRATE_ON_START": "false",
-                  "WP_BASE_URL": wordpress.url, "LOG_LEVEL": "WARNING", "SECRET_KEY": OFFLINE_SECRET_KEY}
+    lambda_env = {
+        **env,
+        "ADMIN_ENABLED": "false",
+        "CONN_MAX_AGE": "600",
+        "MIGRATE_ON_START": "false",
+        "WP_BASE_URL": wordpress.url,
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": OFFLINE_SECRET_KEY,
+    }
     return WorkerPool(writers, lambda_env, basic("admin"))
 
 
@@ -196,16 +211,26 @@ def run(engines: list[str], writer_counts: list[int], purchases: int, repeat: in
             for engine in engines:
                 env, new_item = databases[engine]
                 with writer_pool(engine, writers, env, wordpress) as pool:
-                    runs = sorted((measure(pool, new_item(writers * purchases), purchases) for _ in range(repeat)), key=lambda r: r["per_second"])
+                    runs = sorted(
+                        (measure(pool, new_item(writers * purchases), purchases) for _ in range(repeat)),
+                        key=lambda r: r["per_second"],
+                    )
                 median = {**runs[len(runs) // 2], "errors": sum(r["errors"] for r in runs)}
                 rows.append({"engine": engine, "writers": writers, "purchases": writers * purchases, **median})
-                print(f"  {engine:12} {writers} writers: {', '.join(f'{r['per_second']:.1f}' for r in runs)} /s", file=sys.stderr)
+                print(
+                    f"  {engine:12} {writers} writers: {', '.join(f'{r["per_second"]:.1f}' for r in runs)} /s",
+                    file=sys.stderr,
+                )
     return rows
 
 
 def machine(engines: list[str]) -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     facts = [f"{os.cpu_count()} CPUs (nproc), {cpu}", f"Linux {platform.release()}",
@@ -235,7 +260,12 @@ def main() -> int:
     parser.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--purchases", type=int, default=200, help="per writer")
     parser.add_argument("--repeat", type=int, default=3, help="runs per row (the median is shown)")
-    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql", "raw-sqlite3"], choices=["sqlite", "postgresql", "raw-sqlite3"])
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        default=["sqlite", "postgresql", "raw-sqlite3"],
+        choices=["sqlite", "postgresql", "raw-sqlite3"],
+    )
     parser.add_argument("--raw-writer", metavar="PATH", help=argparse.SUPPRESS)  # a raw-sqlite3 child
     args = parser.parse_args()
     if args.raw_writer:

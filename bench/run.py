@@ -94,7 +94,10 @@ def serverless_environment() -> dict[str, str]:
     parameter's default (`${env:REGISTRY_..., 'default'}`), as a deploy
     without --param gets it."""
     config = yaml.safe_load((ROOT / "serverless.yml").read_text())
-    params = {name: re.sub(r"^\$\{env:\w+, '(.*)'\}$", r"\1", str(value)) for name, value in config["params"]["default"].items()}
+    params = {
+        name: re.sub(r"^\$\{env:\w+, '(.*)'\}$", r"\1", str(value))
+        for name, value in config["params"]["default"].items()
+    }
     return {
         name: re.sub(r"\$\{param:(\w+)\}", lambda ref: params[ref[1]], str(value))
         for name, value in config["provider"]["environment"].items()
@@ -199,12 +202,20 @@ def warm_routes(item_id: int) -> dict[str, tuple[int, Callable[[int], dict]]]:
         "item": (200, lambda i: http_v2_event("GET", item, headers=ADMIN)),
         "list": (200, lambda i: http_v2_event("GET", "/items", query="limit=100", headers=ADMIN)),
         "registry_items": (200, lambda i: http_v2_event("GET", f"/registries/{REGISTRY_ID}/items", headers=ADMIN)),
-        "put": (200, lambda i: http_v2_event("PUT", item, body={"name": f"Gift {i}", "price": 10 + i % 7}, headers=ADMIN)),
-        "post": (201, lambda i: http_v2_event("POST", "/items", body={**NEW_ITEM, "name": f"Bench {i}"}, headers=ADMIN)),
+        "put": (
+            200,
+            lambda i: http_v2_event("PUT", item, body={"name": f"Gift {i}", "price": 10 + i % 7}, headers=ADMIN),
+        ),
+        "post": (
+            201,
+            lambda i: http_v2_event("POST", "/items", body={**NEW_ITEM, "name": f"Bench {i}"}, headers=ADMIN),
+        ),
     }
 
 
-def warm(instance: list[str], env: dict, path: Path, ids: dict, calls: int, warmup: int, wordpress_requests: Counter) -> dict:
+def warm(
+    instance: list[str], env: dict, path: Path, ids: dict, calls: int, warmup: int, wordpress_requests: Counter
+) -> dict:
     results = {}
     with WorkerPool(1, env, argv=instance) as pool:
         for key, (expected, event) in warm_routes(ids["item"]).items():
@@ -268,11 +279,21 @@ def table(r: dict) -> str:
         rows.append(f"| {label} | {reference or ms(v1)} | {shown or ms(ours)} | {ratio} | {goal} | {cpu} | {n} |")
 
     cold = r["cold"]
-    row("cold start: process start → first `GET /health`", "cold_health", median(c["health_ms"] for c in cold),
-        ms(median(c["health_cpu_ms"] for c in cold)), len(cold))
+    row(
+        "cold start: process start → first `GET /health`",
+        "cold_health",
+        median(c["health_ms"] for c in cold),
+        ms(median(c["health_cpu_ms"] for c in cold)),
+        len(cold),
+    )
     users_me = "/".join(str(n) for n in sorted({c["users_me"] for c in cold}))
-    row(f"cold start: → first authenticated `GET /items` ({users_me} `users/me`)", "cold_items",
-        median(c["items_ms"] for c in cold), ms(median(c["items_cpu_ms"] for c in cold)), len(cold))
+    row(
+        f"cold start: → first authenticated `GET /items` ({users_me} `users/me`)",
+        "cold_items",
+        median(c["items_ms"] for c in cold),
+        ms(median(c["items_cpu_ms"] for c in cold)),
+        len(cold),
+    )
     labels = {
         "health": "warm `GET /health` (handler)",
         "item": "warm `GET /items/{id}` (handler)",
@@ -283,25 +304,41 @@ def table(r: dict) -> str:
     }
     for key, label in labels.items():
         w = r["warm"][key]
-        row(label.replace("WP", f"{w['wordpress_per_call']:g}"), key, median(w["wall_ms"]), ms(median(w["cpu_ms"])), len(w["wall_ms"]))
+        row(
+            label.replace("WP", f"{w['wordpress_per_call']:g}"),
+            key,
+            median(w["wall_ms"]),
+            ms(median(w["cpu_ms"])),
+            len(w["wall_ms"]),
+        )
     runs = r["purchases"]
     best = runs[len(runs) // 2]  # the median run by successful writes/s
     total = best["acknowledged"] + best["errors"]
     lost = max(run["lost"] for run in runs)
-    row(f"{r['writers']} processes × {r['each']} purchases on one file, successful writes/s", "purchases",
-        best["successful_per_second"], f"{best['cpu_ms']:.2f} ms/purchase", f"{len(runs)} run{'s' * (len(runs) != 1)}",
-        goal="≥ 1.0×, 0 lost", reference="288 (GET+PUT, 1249 of 1600 lost)",
+    row(
+        f"{r['writers']} processes × {r['each']} purchases on one file, successful writes/s",
+        "purchases",
+        best["successful_per_second"],
+        f"{best['cpu_ms']:.2f} ms/purchase",
+        f"{len(runs)} run{'s' * (len(runs) != 1)}",
+        goal="≥ 1.0×, 0 lost",
+        reference="288 (GET+PUT, 1249 of 1600 lost)",
         shown=f"{best['successful_per_second']:.0f} ({best['acknowledged']} of {total} acknowledged, "
-        f"{lost} lost, {sum(run['errors'] for run in runs)} errors in all runs)")
+        f"{lost} lost, {sum(run['errors'] for run in runs)} errors in all runs)",
+    )
     for key, label in (("floor_mangum", "floor: bare ASGI app through Mangum, per call"),
                        ("floor_sqlite_read", "floor: raw `sqlite3` read of one row")):  # fmt: skip
         f = r["warm"][key]
         row(label, key, median(f["wall_ms"]), ms(median(f["cpu_ms"])), len(f["wall_ms"]), goal="")
     f = r["warm"]["floor_sqlite_write"]  # not in the issue: what a committed write costs on this disk
-    rows.append(f"| floor: raw `sqlite3` committed update of one row (not in the issue) | | {ms(median(f['wall_ms']))} | | |"
-                f" {ms(median(f['cpu_ms']))} | {len(f['wall_ms'])} |")
+    rows.append(
+        f"| floor: raw `sqlite3` committed update of one row (not in the issue) | | {ms(median(f['wall_ms']))} | | |"
+        f" {ms(median(f['cpu_ms']))} | {len(f['wall_ms'])} |"
+    )
     starts = r["interpreter_ms"]
-    row("floor: interpreter start (`python -I -S -c pass`)", "floor_interpreter", median(starts), n=len(starts), goal="")
+    row(
+        "floor: interpreter start (`python -I -S -c pass`)", "floor_interpreter", median(starts), n=len(starts), goal=""
+    )
     head = ["| measure | FastAPI v1.0.x (issue 15) | this service | ratio | goal | CPU (median) | n |",
             "|---|---:|---:|---:|---|---:|---:|"]  # fmt: skip
     return "\n".join(head + rows)
@@ -309,10 +346,14 @@ def table(r: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 cold starts, 100 warm calls after 10, purchases 8 × 50 once")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 cold starts, 100 warm calls after 10, purchases 8 × 50 once"
+    )
     parser.add_argument("--json", help="also write the raw measurements here")
     args = parser.parse_args()
-    cold_runs, calls, warmup, each, repeat, starts = (3, 100, 10, 50, 1, 5) if args.quick else (15, 1000, 50, 200, 3, 20)
+    cold_runs, calls, warmup, each, repeat, starts = (
+        (3, 100, 10, 50, 1, 5) if args.quick else (15, 1000, 50, 200, 3, 20)
+    )
     writers = 8
 
     before = machine()
