@@ -9,7 +9,8 @@
 #
 # Debian's `wordpress` package, a private MariaDB (unix socket only, its own datadir) and PHP's
 # built-in server, installed headlessly (no wp-cli), with the project's must-use plugin
-# (wordpress/mu-plugins/restart-registry.php, symlinked, so edits apply at once).
+# (wordpress/mu-plugins/restart-registry.php, symlinked, so edits apply at once). Its PHP
+# (wp-config.php, the router, the installer) is in wordpress/local/.
 # Users: admin (administrator); alice, bob, carol, dave (registry_user); one application
 # password each. See docs/wordpress.md.
 #
@@ -22,6 +23,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PLUGIN_SRC="$REPO/wordpress/mu-plugins/restart-registry.php"
+LOCAL_PHP="$REPO/wordpress/local"   # wp-config.php, router.php, setup.php and the generators
 WP_PORT="${WP_PORT:-8082}"
 [[ "$WP_PORT" =~ ^[0-9]+$ ]] || { echo "WP_PORT must be a number" >&2; exit 2; }
 WP_STATE_DIR=$(realpath -m "${WP_STATE_DIR:-${TMPDIR:-/tmp}/restart-registry-wp-$WP_PORT}")
@@ -138,59 +140,14 @@ write_docroot() {
   mkdir -p "$DOCROOT/wp-content/mu-plugins" "$DOCROOT/wp-content/uploads"
   ln -sfn "$PLUGIN_SRC" "$PLUGIN_DST"
 
-  # shellcheck disable=SC2016  # PHP code, not shell
-  [ -s "$WP_STATE_DIR/salts.php" ] || (umask 077; php -r '
-    echo "<?php\n";
-    foreach (["AUTH_KEY","SECURE_AUTH_KEY","LOGGED_IN_KEY","NONCE_KEY","AUTH_SALT","SECURE_AUTH_SALT","LOGGED_IN_SALT","NONCE_SALT"] as $k)
-      printf("define(%s, %s);\n", var_export($k, true), var_export(bin2hex(random_bytes(32)), true));
-  ' >"$WP_STATE_DIR/salts.php")
-
-  cat >"$DOCROOT/wp-config.php" <<PHP
-<?php
-// Written by scripts/wordpress.sh on every start.
-define('DB_NAME', 'wordpress');
-define('DB_USER', 'wp');
-define('DB_PASSWORD', '$db_pass');
-define('DB_HOST', 'localhost:$SOCK');
-define('DB_CHARSET', 'utf8mb4');
-define('DB_COLLATE', '');
-\$table_prefix = 'wp_';
-require __DIR__ . '/../salts.php';
-
-define('WP_HOME', '$URL');
-define('WP_SITEURL', '$URL');
-// Core allows application passwords only over https or when the environment type is 'local'.
-define('WP_ENVIRONMENT_TYPE', 'local');
-
-define('WP_DEBUG', true);
-define('WP_DEBUG_DISPLAY', false);          // notices would break JSON responses
-define('WP_DEBUG_LOG', __DIR__ . '/../debug.log');
-@ini_set('display_errors', '0');
-
-define('DISABLE_WP_CRON', true);            // no loopback request on every page load
-define('WP_HTTP_BLOCK_EXTERNAL', true);     // no update checks: there is no internet
-define('AUTOMATIC_UPDATER_DISABLED', true);
-define('DISALLOW_FILE_MODS', true);
-
-if (!defined('ABSPATH')) define('ABSPATH', __DIR__ . '/');
-require_once ABSPATH . 'wp-settings.php';
-PHP
-
-  # php -S has no rewrite rules: serve real files and directories with an index.php as they
-  # are, send everything else (/wp-json/..., pretty permalinks) to index.php as Apache would.
-  cat >"$WP_STATE_DIR/router.php" <<'PHP'
-<?php
-$root = rtrim($_SERVER['DOCUMENT_ROOT'], '/');
-$path = rawurldecode(parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) ?? '/');
-if ($path !== '/' && strpos($path, '..') === false
-    && (is_file($root . $path) || is_file(rtrim($root . $path, '/') . '/index.php'))) {
-    return false;
-}
-$_SERVER['SCRIPT_NAME'] = $_SERVER['PHP_SELF'] = '/index.php';
-$_SERVER['SCRIPT_FILENAME'] = $root . '/index.php';
-chdir($root);
-require $root . '/index.php';
-PHP
+  [ -s "$WP_STATE_DIR/salts.php" ] || (umask 077; php "$LOCAL_PHP/make-salts.php" >"$WP_STATE_DIR/salts.php")
+  # Written aside and renamed: a running server may be reading them.
+  (umask 077; RRWP_DB_PASSWORD=$db_pass RRWP_DB_SOCKET=$SOCK RRWP_URL=$URL \
+     php "$LOCAL_PHP/make-local-config.php" >"$WP_STATE_DIR/local-config.php.tmp")
+  mv "$WP_STATE_DIR/local-config.php.tmp" "$WP_STATE_DIR/local-config.php"
+  # Copied, not included: the template finds the state dir's files through its own __DIR__.
+  cp "$LOCAL_PHP/wp-config.php" "$DOCROOT/wp-config.php.tmp"
+  mv "$DOCROOT/wp-config.php.tmp" "$DOCROOT/wp-config.php"
 }
 
 start_php() {
@@ -201,79 +158,9 @@ start_php() {
   PHP_CLI_SERVER_WORKERS="$WP_PHP_WORKERS" setsid php \
     -d opcache.enable=1 -d opcache.validate_timestamps=1 -d opcache.revalidate_freq=0 \
     -d memory_limit=256M -d display_errors=0 -d log_errors=1 -d error_log="$WP_STATE_DIR/php-errors.log" \
-    -S "127.0.0.1:$WP_PORT" -t "$DOCROOT" "$WP_STATE_DIR/router.php" \
+    -S "127.0.0.1:$WP_PORT" -t "$DOCROOT" "$LOCAL_PHP/router.php" \
     </dev/null >>"$WP_STATE_DIR/php-server.log" 2>&1 &
   echo $! >"$PHP_PIDFILE"
-}
-
-# `setup.php install` runs wp_install(). `setup.php provision` runs in a second process, which
-# loads WordPress with pretty permalinks on (so the post type's rewrite rules get built) and with
-# the mu-plugin's role set up; it creates the users and application passwords and prints the
-# credentials lines.
-write_setup() {
-  cat >"$WP_STATE_DIR/setup.php" <<'PHP'
-<?php
-if (PHP_SAPI !== 'cli') exit(1);
-$url = getenv('RRWP_URL');
-$_SERVER['HTTP_HOST'] = parse_url($url, PHP_URL_HOST) . ':' . parse_url($url, PHP_URL_PORT);
-$_SERVER['SERVER_NAME'] = parse_url($url, PHP_URL_HOST);
-$_SERVER['REQUEST_URI'] = '/';
-$_SERVER['REQUEST_METHOD'] = 'GET';
-$docroot = getenv('RRWP_DOCROOT');
-$keys = explode(' ', getenv('RRWP_KEYS'));
-$env = function ($key, $field) { return (string) getenv("RRWP_{$key}_{$field}"); };
-
-if (($argv[1] ?? '') === 'install') {
-    define('WP_INSTALLING', true);
-    // wp_install() mails the admin and there is no MTA. upgrade.php defines this pluggable
-    // function only if it does not exist yet.
-    function wp_new_blog_notification() {}
-    require $docroot . '/wp-load.php';
-    require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-    if (is_blog_installed()) { echo "already installed\n"; exit(0); }
-    $login = $env($keys[0], 'USER');
-    wp_install('Restart Registry (local)', $login, $env($keys[0], 'EMAIL'), false, '', $env($keys[0], 'PASSWORD'));
-    // No flush here: this process registered the post type while permalinks were still off.
-    update_option('permalink_structure', '/%postname%/');
-    echo "installed\n";
-    exit(0);
-}
-
-require $docroot . '/wp-load.php';
-if (!get_role('registry_user')) { fwrite(STDERR, "role registry_user missing: is the mu-plugin loaded?\n"); exit(1); }
-flush_rewrite_rules(false);
-$app_name = 'scripts/wordpress.sh';
-foreach ($keys as $key) {
-    $login = $env($key, 'USER');
-    $role = $env($key, 'ROLE');
-    $pass = $env($key, 'PASSWORD');
-    $u = get_user_by('login', $login);
-    if (!$u) {
-        $id = wp_insert_user(array('user_login' => $login, 'user_pass' => $pass, 'user_email' => $env($key, 'EMAIL'),
-                                   'display_name' => ucfirst($login), 'role' => $role));
-        if (is_wp_error($id)) { fwrite(STDERR, "$login: " . $id->get_error_message() . "\n"); exit(1); }
-        $u = get_user_by('id', $id);
-    } else {
-        if (!wp_check_password($pass, $u->user_pass, $u->ID)) wp_set_password($pass, $u->ID);
-        if (array_values($u->roles) !== array($role)) $u->set_role($role);
-    }
-    // Keep the application password from the last credentials file while it still verifies.
-    $old = $env($key, 'OLD_APP_PASSWORD');
-    $app = null;
-    foreach (WP_Application_Passwords::get_user_application_passwords($u->ID) as $item) {
-        if ($item['name'] !== $app_name) continue;
-        if ($app === null && $old !== '' && wp_check_password($old, $item['password'], $u->ID)) { $app = $old; continue; }
-        WP_Application_Passwords::delete_application_password($u->ID, $item['uuid']);
-    }
-    if ($app === null) {
-        $new = WP_Application_Passwords::create_new_application_password($u->ID, array('name' => $app_name));
-        if (is_wp_error($new)) { fwrite(STDERR, "$login: " . $new->get_error_message() . "\n"); exit(1); }
-        $app = $new[0];
-    }
-    printf("WP_%s_ID=%d\nWP_%s_USER=%s\nWP_%s_EMAIL=%s\nWP_%s_ROLE=%s\nWP_%s_PASSWORD=%s\nWP_%s_APP_PASSWORD=%s\n",
-           $key, $u->ID, $key, $login, $key, $u->user_email, $key, $role, $key, $pass, $key, $app);
-}
-PHP
 }
 
 cmd_up() {
@@ -312,7 +199,6 @@ SQL
   write_docroot "$db_pass"
   start_php   # before the install, so that it is ready by the time the users are
 
-  write_setup
   local spec k login role keys=()
   for spec in "${USERS[@]}"; do
     IFS=: read -r k login role <<<"$spec"
@@ -322,7 +208,7 @@ SQL
     export "RRWP_${k}_OLD_APP_PASSWORD=${CREDS[WP_${k}_APP_PASSWORD]:-}"
   done
   export RRWP_URL="$URL" RRWP_DOCROOT="$DOCROOT" RRWP_KEYS="${keys[*]}"
-  local setup=(php -d display_errors=stderr "$WP_STATE_DIR/setup.php") out users
+  local setup=(php -d display_errors=stderr "$LOCAL_PHP/setup.php") out users
   out=$("${setup[@]}" install) || die "wp_install failed (see $WP_STATE_DIR/debug.log)"
   log "WordPress $out"
   users=$("${setup[@]}" provision) || die "creating users / application passwords failed (see $WP_STATE_DIR/debug.log)"
