@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from django.conf import settings
@@ -55,7 +56,7 @@ def budget(request) -> float:
     """Seconds this request may wait in all: REQUEST_BUDGET, capped on Lambda by
     the invocation's remaining time (Mangum puts the Lambda context in the ASGI scope)."""
     seconds = settings.REQUEST_BUDGET
-    context = getattr(request, "scope", {}).get("aws.context")
+    context: Any = getattr(request, "scope", {}).get("aws.context")
     if hasattr(context, "get_remaining_time_in_millis"):
         seconds = min(seconds, context.get_remaining_time_in_millis() / 1000 - LAMBDA_MARGIN)
     return seconds
@@ -66,15 +67,15 @@ def deadline_middleware(get_response):
     """Starts the request's deadline; first in MIDDLEWARE, so it covers everything after."""
     if iscoroutinefunction(get_response):
 
-        async def middleware(request):
+        async def async_middleware(request):
             with within(budget(request)):
                 return await get_response(request)
 
-    else:
+        return async_middleware
 
-        def middleware(request):
-            with within(budget(request)):
-                return get_response(request)
+    def middleware(request):
+        with within(budget(request)):
+            return get_response(request)
 
     return middleware
 

@@ -9,7 +9,7 @@ predicate nor revise them in place.
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from time import monotonic
 from typing import Any
 
@@ -18,11 +18,11 @@ class ExpiringCache:
     """A bounded, thread-safe map whose entries expire; least recently used evicted."""
 
     def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._max_entries = max_entries
 
-    def get(self, key: Hashable, default: Any = None) -> Any:
+    def get(self, key: tuple, default: Any = None) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -33,14 +33,14 @@ class ExpiringCache:
             self._entries.move_to_end(key)
             return entry[1]
 
-    def set(self, key: Hashable, value: Any, ttl: float) -> None:
+    def set(self, key: tuple, value: Any, ttl: float) -> None:
         with self._lock:
             self._entries[key] = (monotonic() + ttl, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
 
-    def delete(self, key: Hashable) -> None:
+    def delete(self, key: tuple) -> None:
         with self._lock:
             self._entries.pop(key, None)
 

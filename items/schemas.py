@@ -50,21 +50,23 @@ class ItemUpdate(TextSchema):
     """PUT /items/{id}: only the keys sent are written.
 
     A column that cannot be NULL defaults to None without being nullable:
-    leaving it out is fine, sending null is a 422 (D3).
+    leaving it out is fine, sending null is a 422 (D3). Hence the
+    `type: ignore[assignment]`s: the type says what a client may send, the
+    default None what it may leave out, which no annotation says at once.
     """
 
-    name: str = Field(None, min_length=1, max_length=100)
+    name: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
     description: str | None = Field(None, max_length=500)
     notes: str | None = Field(None, max_length=1000)
-    url: str = Field(None, min_length=10, max_length=2000)
+    url: str = Field(None, min_length=10, max_length=2000)  # type: ignore[assignment]
     retailer: str | None = Field(None, max_length=100)
     affiliate_url: str | None = Field(None, max_length=2000)
     affiliate_status: AffiliateStatus | None = None
     image_url: str | None = Field(None, max_length=2000)
     price: float | None = Field(None, gt=0, allow_inf_nan=False)
-    quantity_needed: int = Field(None, ge=1, le=INT32_MAX)
-    quantity_purchased: int = Field(None, ge=0, le=INT32_MAX)
-    is_active: bool = None
+    quantity_needed: int = Field(None, ge=1, le=INT32_MAX)  # type: ignore[assignment]
+    quantity_purchased: int = Field(None, ge=0, le=INT32_MAX)  # type: ignore[assignment]
+    is_active: bool = None  # type: ignore[assignment]
 
 
 class StoredItem(Schema):

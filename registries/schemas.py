@@ -15,12 +15,12 @@ from items.schemas import AffiliateStatus
 class RegistryMetaIn(TextSchema):
     invitees: list[str] = []
     item_ids: list[int] = []
-    event_type: str | None = Field(None, max_length=100)
+    event_type: str | None = Field(default=None, max_length=100)
     event_date: str | None = None  # "ISO date" by convention only
     is_for_self: bool = True
-    recipient_name: str | None = Field(None, max_length=100)
-    recipient_relationship: str | None = Field(None, max_length=100)
-    recipient_email: str | None = Field(None, max_length=200)  # not checked as an address
+    recipient_name: str | None = Field(default=None, max_length=100)
+    recipient_relationship: str | None = Field(default=None, max_length=100)
+    recipient_email: str | None = Field(default=None, max_length=200)  # not checked as an address
 
 
 class RegistryCreate(TextSchema):

@@ -24,7 +24,7 @@ from wpgateway.errors import GatewayError
 from wpgateway.identity import WordPressUser
 from wpgateway.registry_post import RegistryPost, encode_meta, read_posts
 
-from .schemas import AffiliateOut, AffiliateUpdate, RegistryCreate, RegistryOut, RegistryUpdate
+from .schemas import AffiliateOut, AffiliateUpdate, RegistryCreate, RegistryMetaOut, RegistryOut, RegistryUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def registry_view(user: WordPressUser, registry: RegistryPost) -> RegistryOut:
         username=registry.username,
         is_private=registry.is_private,
         story=registry.story,
-        meta=rules.visible_meta(user, registry),
+        meta=RegistryMetaOut.model_validate(rules.visible_meta(user, registry)),
         created_at=registry.created_at,
         updated_at=registry.updated_at,
     )

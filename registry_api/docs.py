@@ -20,20 +20,20 @@ OWN_HOST_ONLY = (
 )
 
 
-class OwnHostOnly:
+def own_host_only(response):
+    if settings.DOCS_OFFLINE:
+        response["Content-Security-Policy"] = OWN_HOST_ONLY
+    return response
+
+
+class SwaggerDocs(Swagger):
     def render_page(self, request, api, **kwargs):
-        response = super().render_page(request, api, **kwargs)
-        if settings.DOCS_OFFLINE:
-            response["Content-Security-Policy"] = OWN_HOST_ONLY
-        return response
+        return own_host_only(super().render_page(request, api, **kwargs))
 
 
-class SwaggerDocs(OwnHostOnly, Swagger):
-    pass
-
-
-class RedocDocs(OwnHostOnly, Redoc):
-    pass
+class RedocDocs(Redoc):
+    def render_page(self, request, api, **kwargs):
+        return own_host_only(super().render_page(request, api, **kwargs))
 
 
 def docs_view(view):

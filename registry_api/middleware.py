@@ -107,6 +107,7 @@ class CORSMiddleware(PlainMiddleware):
             name.strip().lower() not in self.allowed_headers_lower for name in requested.split(",")
         ):
             failures.append("headers")
+        response: HttpResponse
         if failures:
             response = JsonResponse({"detail": "Disallowed CORS " + ", ".join(failures)}, status=400)
         else:

@@ -37,7 +37,12 @@ ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=False)
 # Ninja serves CDN pages instead when "ninja" is not an installed app. The
 # Lambda artifact leaves the files out (serverless.yml; the figures are in
 # docs/api.md), so there the docs keep the CDN.
-DOCS_OFFLINE = (Path(find_spec("ninja").origin).parent / "static" / "ninja" / "swagger-ui-bundle.js").is_file()
+_ninja = find_spec("ninja")
+DOCS_OFFLINE = (
+    _ninja is not None
+    and _ninja.origin is not None
+    and (Path(_ninja.origin).parent / "static" / "ninja" / "swagger-ui-bundle.js").is_file()
+)
 
 INSTALLED_APPS = [
     "wpgateway.apps.WordPressAdminConfig" if ADMIN_ENABLED else "django.contrib.admin.apps.SimpleAdminConfig",

@@ -24,7 +24,11 @@ class WordPressBackend(BaseBackend):
     stored, so `get_user()` has nothing to restore from a session.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs) -> WordPressUser | None:
+    # A WordPressUser, not a Django user model: only registry_api.auth calls it,
+    # never django.contrib.auth (AUTHENTICATION_BACKENDS holds the staff backend).
+    def authenticate(  # type: ignore[override]
+        self, request, username=None, password=None, **kwargs
+    ) -> WordPressUser | None:
         if username is None or password is None:
             return None
         return verify(username, password)

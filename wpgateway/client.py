@@ -135,7 +135,8 @@ class WordPressTransport(HttpxTransport):
 
     def request(self, method: str, path: str, *args: Any, **kwargs: Any) -> APIResponse:
         with deadline.within(settings.WP_TIMEOUT):
-            if deadline.remaining() <= 0:
+            left = deadline.remaining()
+            if left is not None and left <= 0:
                 raise WordPressTimeout(f"no time left to ask WordPress {method} {path}")
             try:
                 return super().request(method, path, *args, **kwargs)

@@ -57,7 +57,7 @@ def verify(username: str, password: str) -> WordPressUser | None:
     with _in_flight_lock:
         pending = _in_flight.get(key)
         leader = pending is None
-        if leader:
+        if pending is None:
             pending = _in_flight[key] = Future()
     if not leader:
         return _outcome_of(pending)
