@@ -1,41 +1,80 @@
 """The AWS Lambda entry (serverless.yml: registry_api.lambda_handler.handler).
 
-`handler` is Mangum (`LambdaHandler`, which also runs the operator commands of
-`operator_commands` sent as {"manage": ...}) around Django's ASGI handler for
-a Lambda instance (`LambdaASGIHandler`, which serves one request at a time).
-Plain ASGI servers use `registry_api.asgi.application` instead.
+`handler` is Mangum's event handling (`LambdaHandler`, which also runs the
+operator commands of `operator_commands` sent as {"manage": ...}) around
+Django's handler run synchronously (`LambdaDjangoHandler`): a Lambda instance
+serves one request at a time, so it needs no event loop. Plain ASGI servers use
+`registry_api.asgi.application` instead.
 """
 
+import io
+import json
 import logging
+import uuid
 
 from django.conf import settings  # noqa: E402
-from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+from django.core import signals  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler, ASGIRequest, get_script_prefix  # noqa: E402
+from django.core.handlers.base import BaseHandler  # noqa: E402
+from django.urls import set_script_prefix  # noqa: E402
 from mangum import Mangum  # noqa: E402
 
 from registry_api.asgi import application as _application  # noqa: F401  (django.setup() and the startup checks first)
 from registry_api.operator_commands import handle, is_operation  # noqa: E402
 
 logger = logging.getLogger(__name__)
+# The per-request line Mangum's HTTPCycle logs (docs/deploy.md), kept under its name.
+request_log = logging.getLogger("mangum.http")
+
+INTERNAL_ERROR = {
+    "status": 500,
+    "headers": [(b"Content-Type", b"application/json; charset=utf-8")],
+    "body": json.dumps({"detail": "Internal server error"}).encode(),
+}
 
 
-class LambdaASGIHandler(ASGIHandler):
-    """Every request's sync code (views, the ORM) runs in the same long-lived thread.
+class LambdaDjangoHandler(BaseHandler):
+    """Django's request handling, synchronous, in the invoking thread.
 
-    Django's own handler gives each request a thread of its own (asgiref's
-    ThreadSensitiveContext), and Django's database connections belong to a
-    thread: so every request opened a new one (for SQLite, the file, two PRAGMAs
-    and a parse of the schema; for PostgreSQL, TCP, TLS and authentication).
-    Without that context, asgiref runs sync code in one process-wide thread, so
-    with CONN_MAX_AGE the next request on this instance reuses the connection.
+    What Django's ASGIHandler does for one request, without its event loop, its
+    tasks and its hand-offs to a worker thread (bench/README.md, plan step 1).
+    The database connection belongs to the invoking thread, which serves every
+    request of the instance, so with CONN_MAX_AGE the next request reuses it.
 
-    For Lambda only: under an ASGI server with concurrent requests, one thread
-    would serialise them. Such servers get `registry_api.asgi.application`.
+    For Lambda only: an ASGI server with concurrent requests gets
+    `registry_api.asgi.application`.
     """
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":  # as Django's own handler
-            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        await self.handle(with_public_prefix(scope), receive, send)
+    request_class = ASGIRequest
+    create_request = ASGIHandler.create_request  # the 400 and 413 Django answers before any view
+
+    def __init__(self):
+        super().__init__()
+        self.load_middleware(is_async=False)
+
+    def respond(self, scope: dict, body: bytes) -> dict:
+        """Mangum's response dict (status, headers, body) for one request.
+        Exceptions that escape Django answer the contract's JSON 500."""
+        try:
+            return self._respond(scope, body)
+        except Exception:
+            context = scope.get("aws.context")
+            request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
+            logger.exception("unhandled error in %s %s (request id %s)", scope["method"], scope["path"], request_id)
+            return INTERNAL_ERROR
+
+    def _respond(self, scope: dict, body: bytes) -> dict:
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, io.BytesIO(body))
+        if request is not None:
+            response = self.get_response(request)
+        try:
+            headers = [(str(name).encode("ascii"), str(value).encode("latin1")) for name, value in response.items()]
+            headers += [(b"Set-Cookie", c.output(header="").encode("ascii").strip()) for c in response.cookies.values()]
+            return {"status": response.status_code, "headers": headers, "body": b"".join(response)}
+        finally:
+            response.close()  # request_finished: close_old_connections, which keeps it under CONN_MAX_AGE
 
 
 def public_prefix(event: dict, path: str) -> str:
@@ -67,11 +106,13 @@ def with_public_prefix(scope: dict) -> dict:
 
 
 class LambdaHandler(Mangum):
-    """The Mangum handler, plus operator commands for direct invocations.
+    """Mangum's event handling around `LambdaDjangoHandler`, plus operator commands.
 
-    API Gateway (v1, v2), ALB and function-URL events go to Django through
-    Mangum as before; `{"manage": ...}` runs `handle()`; any other payload gets
-    an error object rather than Mangum's RuntimeError traceback.
+    API Gateway (v1, v2), ALB and function-URL events are translated by Mangum
+    (scope, body, the response with base64, multi-value headers and cookies);
+    only Mangum's HTTPCycle (an event loop, a queue, a task) is replaced by
+    the synchronous handler. `{"manage": ...}` runs `handle()`; any other
+    payload gets an error object rather than Mangum's RuntimeError traceback.
     """
 
     def __call__(self, event, context):
@@ -80,7 +121,7 @@ class LambdaHandler(Mangum):
         try:
             if not isinstance(event, dict):
                 raise TypeError
-            self.infer(event, context)
+            event_handler = self.infer(event, context)
         except (RuntimeError, TypeError, KeyError, IndexError):
             kind = f"keys {sorted(map(str, event))[:10]}" if isinstance(event, dict) else type(event).__name__
             logger.warning("unsupported invocation (%s)", kind)
@@ -89,11 +130,12 @@ class LambdaHandler(Mangum):
                 "error": f"unsupported event ({kind}): neither an API Gateway request nor an operator "
                 'command such as {"manage": "migrate"}',
             }
-        return super().__call__(event, context)
+        scope = event_handler.scope
+        response = self.app.respond(with_public_prefix(scope), event_handler.body)
+        request_log.info("%s %s %s", scope["method"], scope["path"], response["status"])
+        return event_handler(response)
 
 
-# Django behind Mangum runs every request's sync code in one thread, so the
-# database connection can serve the instance's next request (CONN_MAX_AGE).
-# lifespan="off": Django speaks only the "http" scope. API_BASE_PATH strips a
+# lifespan="off": Django has no lifespan events. API_BASE_PATH strips a
 # stage or custom-domain base path ("/prod") that API Gateway leaves in the path.
-handler = LambdaHandler(LambdaASGIHandler(), lifespan="off", api_gateway_base_path=settings.API_BASE_PATH)
+handler = LambdaHandler(LambdaDjangoHandler(), lifespan="off", api_gateway_base_path=settings.API_BASE_PATH)

@@ -202,11 +202,11 @@ def _comparable(body: object) -> object:
     return body
 
 
-def lambda_asgi_handler():
+def new_lambda_handler(**options):
     # Imported here, not at collection: the Lambda entry sets Django up and runs the startup checks.
-    from registry_api.lambda_handler import LambdaASGIHandler
+    from registry_api.lambda_handler import LambdaDjangoHandler, LambdaHandler
 
-    return LambdaASGIHandler()
+    return LambdaHandler(LambdaDjangoHandler(), lifespan="off", **options)
 
 
 @pytest.fixture(params=["admin-enabled", "admin-disabled"])
@@ -216,7 +216,7 @@ def either_handler(request, lambda_handler, settings):
     if request.param == "admin-enabled":
         return lambda_handler
     settings.MIDDLEWARE = settings.API_MIDDLEWARE
-    return Mangum(lambda_asgi_handler(), lifespan="off")  # loads the middleware as Lambda's cold start does
+    return new_lambda_handler()  # loads the middleware as Lambda's cold start does
 
 
 @BUILDERS
@@ -266,7 +266,7 @@ def test_a_trailing_slash_redirects_to_the_path_the_client_used(
 ):
     """Never to the Host header's site (anyone can send one); always through the stage or base path."""
     settings.API_BASE_PATH = base_path
-    handler = Mangum(lambda_asgi_handler(), lifespan="off", api_gateway_base_path=base_path)
+    handler = new_lambda_handler(api_gateway_base_path=base_path)
     status, headers, body = invoke(handler, build("GET", event_path, query="limit=1", stage=stage, host=host))
     assert (status, headers["location"], body) == (307, f"{location}?limit=1", "")
     status, _, _ = invoke(handler, build("GET", event_path.replace("items/", "health"), stage=stage, host=host))
@@ -290,6 +290,53 @@ def test_item_shapes_through_the_handler(lambda_handler, build):
     status, _, listed = call(lambda_handler, build, "GET", "/items", headers={"Authorization": basic("admin")})
     assert (status, listed) == (200, [expected_item(created["data"], True, **affiliate)])
     assert list(listed[0]) == ADMIN_KEYS
+
+
+@BUILDERS
+def test_a_request_runs_in_the_invoking_thread_without_an_event_loop(lambda_handler, build, monkeypatch):
+    """No thread pool, no asyncio task: Lambda serves one request at a time (issue 15, plan step 1)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    handed_off = []
+    original_submit, original_create_task = ThreadPoolExecutor.submit, asyncio.BaseEventLoop.create_task
+
+    def submit(self, fn, *args, **kwargs):
+        handed_off.append(("submit", fn))
+        return original_submit(self, fn, *args, **kwargs)
+
+    def create_task(self, coro, **kwargs):
+        handed_off.append(("task", coro))
+        return original_create_task(self, coro, **kwargs)
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", submit)
+    monkeypatch.setattr(asyncio.BaseEventLoop, "create_task", create_task)
+    status, _, created = call(lambda_handler, build, "POST", "/items", headers=ALICE, body=SAMPLE_ITEM)
+    assert status == 201
+    status, _, body = call(lambda_handler, build, "GET", f"/items/{created['data']['id']}", headers=ALICE)
+    assert (status, body["data"]["name"]) == (200, SAMPLE_ITEM["name"])
+    assert handed_off == []
+
+
+def test_an_exception_escaping_django_answers_the_contracts_500(lambda_handler, monkeypatch, caplog):
+    """Not Mangum's plain-text 500: the JSON of every other error, logged with a request id."""
+    from django.core import signals
+
+    def failing_receiver(**kwargs):
+        raise RuntimeError("a request_started receiver failed")
+
+    signals.request_started.connect(failing_receiver)
+    try:
+        status, headers, body = call(lambda_handler, http_v2_event, "GET", "/health")
+    finally:
+        signals.request_started.disconnect(failing_receiver)
+    assert (status, headers["content-type"], body) == (
+        500,
+        "application/json; charset=utf-8",
+        {"detail": "Internal server error"},
+    )
+    assert "unhandled error in GET /health (request id " in caplog.text
+    assert "a request_started receiver failed" in caplog.text
 
 
 # --- CONTRACT 13, test_lambda.py ------------------------------------------------
