@@ -11,24 +11,27 @@ import io
 import json
 import logging
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
-from django.conf import settings  # noqa: E402
-from django.core import signals  # noqa: E402
-from django.core.handlers.asgi import ASGIHandler, ASGIRequest, get_script_prefix  # noqa: E402
-from django.core.handlers.base import BaseHandler  # noqa: E402
-from django.urls import set_script_prefix  # noqa: E402
-from mangum import Mangum  # noqa: E402
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.asgi import ASGIHandler, ASGIRequest, get_script_prefix
+from django.core.handlers.base import BaseHandler
+from django.urls import set_script_prefix
+from mangum import Mangum
+from mangum.types import Response
 
 from registry_api.asgi import application as _application  # noqa: F401  (django.setup() and the startup checks first)
-from registry_api.operator_commands import handle, is_operation  # noqa: E402
+from registry_api.operator_commands import handle, is_operation
 
 logger = logging.getLogger(__name__)
 # The per-request line Mangum's HTTPCycle logs (docs/deploy.md), kept under its name.
 request_log = logging.getLogger("mangum.http")
 
-INTERNAL_ERROR = {
+INTERNAL_ERROR: Response = {
     "status": 500,
-    "headers": [(b"Content-Type", b"application/json; charset=utf-8")],
+    "headers": [[b"Content-Type", b"application/json; charset=utf-8"]],
     "body": json.dumps({"detail": "Internal server error"}).encode(),
 }
 
@@ -52,7 +55,7 @@ class LambdaDjangoHandler(BaseHandler):
         super().__init__()
         self.load_middleware(is_async=False)
 
-    def respond(self, scope: dict, body: bytes) -> dict:
+    def respond(self, scope: Mapping[str, Any], body: bytes) -> Response:
         """Mangum's response dict (status, headers, body) for one request.
         Exceptions that escape Django answer the contract's JSON 500."""
         try:
@@ -63,15 +66,17 @@ class LambdaDjangoHandler(BaseHandler):
             logger.exception("unhandled error in %s %s (request id %s)", scope["method"], scope["path"], request_id)
             return INTERNAL_ERROR
 
-    def _respond(self, scope: dict, body: bytes) -> dict:
+    def _respond(self, scope: Mapping[str, Any], body: bytes) -> Response:
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
-        request, response = self.create_request(scope, io.BytesIO(body))
+        # ASGIHandler's method reads only self.request_class, which this class has too.
+        request, response = self.create_request(scope, io.BytesIO(body))  # type: ignore[misc]
         if request is not None:
             response = self.get_response(request)
+        assert response is not None  # create_request answers either a request or a response
         try:
-            headers = [(str(name).encode("ascii"), str(value).encode("latin1")) for name, value in response.items()]
-            headers += [(b"Set-Cookie", c.output(header="").encode("ascii").strip()) for c in response.cookies.values()]
+            headers = [[str(name).encode("ascii"), str(value).encode("latin1")] for name, value in response.items()]
+            headers += [[b"Set-Cookie", c.output(header="").encode("ascii").strip()] for c in response.cookies.values()]
             return {"status": response.status_code, "headers": headers, "body": b"".join(response)}
         finally:
             response.close()  # request_finished: close_old_connections, which keeps it under CONN_MAX_AGE
@@ -94,7 +99,7 @@ def public_prefix(event: dict, path: str) -> str:
     return prefix
 
 
-def with_public_prefix(scope: dict) -> dict:
+def with_public_prefix(scope: Mapping[str, Any]) -> Mapping[str, Any]:
     """The scope with that prefix as ASGI's root_path (included in `path`, as
     the ASGI spec has it): Django takes it as SCRIPT_NAME, so request.path and
     the URLs it builds (the trailing-slash redirect, the docs' schema URL) are
@@ -115,6 +120,12 @@ class LambdaHandler(Mangum):
     payload gets an error object rather than Mangum's RuntimeError traceback.
     """
 
+    def __init__(self, django_handler: LambdaDjangoHandler, **options: Any) -> None:
+        # Mangum keeps it as its ASGI app, which nothing here calls: __call__ hands
+        # each request to django_handler.respond instead of Mangum's HTTPCycle.
+        super().__init__(django_handler, **options)  # type: ignore[arg-type]
+        self.django_handler = django_handler
+
     def __call__(self, event, context):
         if is_operation(event):
             return handle(event)
@@ -131,7 +142,7 @@ class LambdaHandler(Mangum):
                 'command such as {"manage": "migrate"}',
             }
         scope = event_handler.scope
-        response = self.app.respond(with_public_prefix(scope), event_handler.body)
+        response = self.django_handler.respond(with_public_prefix(scope), event_handler.body)
         request_log.info("%s %s %s", scope["method"], scope["path"], response["status"])
         return event_handler(response)
 
