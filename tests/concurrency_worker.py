@@ -159,25 +159,29 @@ class Lambda:
         return report
 
 
+def purchase(api: Lambda, item_id: int, quantity: int, authorization: str | None, refusals: Counter) -> dict | None:
+    """One POST /items/{id}/purchase: the item a 200 answered, or None for a 409
+    (counted in `refusals` by its detail: sold out, nothing to undo) or an
+    unexpected answer (which `api` records)."""
+    body = api.call(
+        "POST", f"/items/{item_id}/purchase", {"quantity": quantity}, expected=(200, 409), authorization=authorization
+    )
+    if body is None:
+        return None
+    if "data" in body:
+        return body["data"]
+    refusals[body["detail"]] += 1
+    return None
+
+
 def purchases(api: Lambda, item_id: int, count: int, quantity: int = 1, authorization: str | None = None) -> dict:
     """`count` purchases of one item (negative `quantity`: undos), as the worker's
     caller or as `authorization`'s; 409 (sold out, nothing to undo) is an expected answer."""
     highest = 0  # the largest quantity_purchased a 200 reported
-    refusals = Counter()
+    refusals: Counter = Counter()
     for _ in range(count):
-        body = api.call(
-            "POST",
-            f"/items/{item_id}/purchase",
-            {"quantity": quantity},
-            expected=(200, 409),
-            authorization=authorization,
-        )
-        if body is None:
-            continue
-        if "data" in body:
-            highest = max(highest, body["data"]["quantity_purchased"])
-        else:
-            refusals[body["detail"]] += 1
+        if (item := purchase(api, item_id, quantity, authorization, refusals)) is not None:
+            highest = max(highest, item["quantity_purchased"])
     return api.report(highest=highest, refusals=refusals)
 
 
@@ -187,22 +191,11 @@ def ledger(api: Lambda, item_id: int, count: int, seed: int, authorization: str)
     answer. Returns the caller's net purchases as the service acknowledged them."""
     rng = random.Random(seed)
     net = 0
-    refusals = Counter()
+    refusals: Counter = Counter()
     for _ in range(count):
         quantity = rng.choice((1, 2)) * (1 if rng.random() < 0.55 else -1)
-        body = api.call(
-            "POST",
-            f"/items/{item_id}/purchase",
-            {"quantity": quantity},
-            expected=(200, 409),
-            authorization=authorization,
-        )
-        if body is None:
-            continue
-        if "data" in body:
+        if purchase(api, item_id, quantity, authorization, refusals) is not None:
             net += quantity
-        else:
-            refusals[body["detail"]] += 1
     return api.report(net=net, refusals=refusals)
 
 
