@@ -6,8 +6,8 @@ from base64 import b64decode
 
 from ninja.security import HttpBasicAuth
 
-from wpgateway.backends import WordPressBackend
 from wpgateway.caller import Caller
+from wpgateway.credentials import verify
 from wpgateway.errors import WordPressUnavailable
 
 from .request_body import reject_malformed_json, reject_non_object_body
@@ -26,8 +26,6 @@ class AuthenticationUnavailable(Exception):
 
 
 class WordPressBasicAuth(HttpBasicAuth):
-    backend = WordPressBackend()
-
     def __call__(self, request):
         header = request.headers.get("Authorization")
         if not header:
@@ -44,7 +42,9 @@ class WordPressBasicAuth(HttpBasicAuth):
         return Caller(user, (username, password))
 
     def authenticate(self, request, username, password):
-        return self.backend.authenticate(request, username=username, password=password)
+        # Not a Django authentication backend: those would import django.contrib.auth,
+        # which Lambda does not install (settings.ADMIN_APPS).
+        return verify(username, password)
 
     def decode_authorization(self, value: str) -> tuple[str, str]:
         # Stricter than Ninja's: the scheme must be exactly "Basic " (as in

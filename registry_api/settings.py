@@ -27,9 +27,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 
 # The admin is a read-only inspection tool for local work (scripts/run.sh turns
-# it on); off by default and on Lambda. Its app stays installed (same migrations
-# everywhere) but without autodiscovery, which would import every app's admin
-# module during a Lambda cold start.
+# it on); off by default and on Lambda.
 ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=False)
 
 # /docs and /redoc use the Swagger UI and Redoc files django-ninja ships, served
@@ -38,19 +36,23 @@ ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=False)
 # Lambda artifact leaves the files out (serverless.yml; the figures are in
 # docs/api.md), so there the docs keep the CDN.
 _ninja = find_spec("ninja")
-DOCS_OFFLINE = (
-    _ninja is not None
-    and _ninja.origin is not None
-    and (Path(_ninja.origin).parent / "static" / "ninja" / "swagger-ui-bundle.js").is_file()
-)
+NINJA_STATIC_DIR = Path(_ninja.origin).parent / "static" if _ninja is not None and _ninja.origin is not None else None
+DOCS_OFFLINE = NINJA_STATIC_DIR is not None and (NINJA_STATIC_DIR / "ninja" / "swagger-ui-bundle.js").is_file()
 
-INSTALLED_APPS = [
-    "wpgateway.apps.WordPressAdminConfig" if ADMIN_ENABLED else "django.contrib.admin.apps.SimpleAdminConfig",
+# The admin's apps, installed only with the admin: the JSON API needs none of
+# them, and a Lambda cold start would import them all (bench/README.md, plan
+# step 7). Their tables come with the first `manage.py migrate` (or start-up
+# migration) of a process with the admin, whenever the file was created.
+ADMIN_APPS = [
+    "wpgateway.admin_config.WordPressAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+]
+INSTALLED_APPS = [
+    *(ADMIN_APPS if ADMIN_ENABLED else []),
     *(["ninja"] if DOCS_OFFLINE else []),
     "items",
     "registries",
@@ -80,9 +82,6 @@ if ADMIN_ENABLED:
     MIDDLEWARE = API_MIDDLEWARE + ADMIN_MIDDLEWARE
 else:
     MIDDLEWARE = API_MIDDLEWARE
-    # The admin app stays installed (see INSTALLED_APPS) but serves no page:
-    # its checks would ask for the middleware left out above.
-    SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "registry_api.urls"
 APPEND_SLASH = False  # the catch-all view answers trailing slashes the v1.0.x way (307)
@@ -95,8 +94,14 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
+                *(
+                    [
+                        "django.contrib.auth.context_processors.auth",
+                        "django.contrib.messages.context_processors.messages",
+                    ]
+                    if ADMIN_ENABLED
+                    else []
+                ),
             ]
         },
     }

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import path, re_path
 
 from .api import api
@@ -7,14 +6,22 @@ from .docs import redoc_view
 from .views import not_found
 
 urlpatterns = [path("", api.urls), path("redoc", redoc_view(api), name="redoc")]
-if settings.ADMIN_ENABLED:
+if settings.ADMIN_ENABLED:  # only then: the admin package is not even imported on Lambda
+    from django.contrib import admin
+
     urlpatterns.insert(0, path("admin/", admin.site.urls))
 if settings.DOCS_OFFLINE:
-    from django.contrib.staticfiles.views import serve
+    # The files of /docs and /redoc (and the admin's), served by this process
+    # whatever server runs it: nothing else to set up locally.
+    static_files = rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.+)$"
+    if settings.ADMIN_ENABLED:
+        from django.contrib.staticfiles.views import serve
 
-    # The files of /docs and /redoc (and the admin's), from the installed apps,
-    # served by this process whatever server runs it: nothing else to set up locally.
-    urlpatterns.append(re_path(rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.+)$", serve, {"insecure": True}))
+        urlpatterns.append(re_path(static_files, serve, {"insecure": True}))  # from every installed app
+    else:
+        from django.views.static import serve  # Ninja's only, without the staticfiles app
+
+        urlpatterns.append(re_path(static_files, serve, {"document_root": settings.NINJA_STATIC_DIR}))
 # Last: every other path is a JSON 404 (Django's would be HTML, even with DEBUG on).
 urlpatterns.append(re_path(r"^(?P<path>.*)$", not_found, name="not-found"))
 

@@ -1,6 +1,6 @@
 """The admin site: read-only inspection for WordPress administrators.
 
-Installed as the default admin site by `wpgateway.apps.WordPressAdminConfig` when
+Installed as the default admin site by `wpgateway.admin_config.WordPressAdminConfig` when
 ADMIN_ENABLED is on; nothing here is imported otherwise (Lambda).
 """
 

@@ -1,40 +1,19 @@
-"""Django authentication backends that ask WordPress: the API's (every request)
-and the admin's (staff login)."""
+"""The admin's Django authentication backend: staff login asked of WordPress.
+(The API checks its callers with `credentials.verify`, through `registry_api.auth`.)"""
 
 import logging
 from enum import Enum
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.contrib.auth.backends import ModelBackend
 from wp_python.exceptions import AuthenticationError, WordPressError
 from wp_python.exceptions import PermissionError as WordPressPermissionError
 
 from .client import fetch_current_user
-from .credentials import verify
 from .errors import WordPressBadResponse, WordPressUnavailable
 from .identity import WordPressUser
 
 logger = logging.getLogger(__name__)
-
-
-class WordPressBackend(BaseBackend):
-    """A WordPress login and application password → the WordPress user.
-
-    The API uses it for every request (through `registry_api.auth`); nothing is
-    stored, so `get_user()` has nothing to restore from a session.
-    """
-
-    # A WordPressUser, not a Django user model: only registry_api.auth calls it,
-    # never django.contrib.auth (AUTHENTICATION_BACKENDS holds the staff backend).
-    def authenticate(  # type: ignore[override]
-        self, request, username=None, password=None, **kwargs
-    ) -> WordPressUser | None:
-        if username is None or password is None:
-            return None
-        return verify(username, password)
-
-    def get_user(self, user_id):
-        return None
 
 
 class Refusal(Enum):

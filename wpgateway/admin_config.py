@@ -1,0 +1,11 @@
+"""The admin's app config, apart from `wpgateway.apps`: importing it imports the
+whole `django.contrib.admin` package, which only processes with ADMIN_ENABLED
+install (registry_api/settings.py)."""
+
+from django.contrib.admin import apps as admin_apps
+
+
+class WordPressAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the read-only, WordPress-login site as its default site."""
+
+    default_site = "wpgateway.admin_site.WordPressAdminSite"
