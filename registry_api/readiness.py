@@ -15,7 +15,6 @@ from typing import Literal
 from django.core.cache import cache
 from django.db import DatabaseError
 from ninja import Schema
-from wp_python.exceptions import WordPressError
 
 from wpgateway.client import rest_index
 from wpgateway.errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
@@ -78,6 +77,8 @@ def _database() -> str:
 
 
 def _wordpress() -> str:
+    from wp_python.exceptions import WordPressError  # at the first WordPress call (wpgateway.client)
+
     try:
         index = rest_index()
     except WordPressTimeout:

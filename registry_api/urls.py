@@ -15,13 +15,13 @@ if settings.DOCS_OFFLINE:
     # whatever server runs it: nothing else to set up locally.
     static_files = rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.+)$"
     if settings.ADMIN_ENABLED:
-        from django.contrib.staticfiles.views import serve
+        from django.contrib.staticfiles import views as staticfiles_views  # from every installed app
 
-        urlpatterns.append(re_path(static_files, serve, {"insecure": True}))  # from every installed app
+        urlpatterns.append(re_path(static_files, staticfiles_views.serve, {"insecure": True}))
     else:
-        from django.views.static import serve  # Ninja's only, without the staticfiles app
+        from django.views import static  # Ninja's files only: no staticfiles app without the admin
 
-        urlpatterns.append(re_path(static_files, serve, {"document_root": settings.NINJA_STATIC_DIR}))
+        urlpatterns.append(re_path(static_files, static.serve, {"document_root": settings.NINJA_STATIC_DIR}))
 # Last: every other path is a JSON 404 (Django's would be HTML, even with DEBUG on).
 urlpatterns.append(re_path(r"^(?P<path>.*)$", not_found, name="not-found"))
 

@@ -4,8 +4,8 @@
 import logging
 from enum import Enum
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import User
 from wp_python.exceptions import AuthenticationError, WordPressError
 from wp_python.exceptions import PermissionError as WordPressPermissionError
 
@@ -74,7 +74,7 @@ class WordPressStaffBackend(ModelBackend):
         return user
 
     def configure_user(self, request, wordpress_user: WordPressUser):
-        user, _ = get_user_model().objects.get_or_create(username=wordpress_user.login)
+        user, _ = User.objects.get_or_create(username=wordpress_user.login)
         user.email = wordpress_user.email
         user.first_name = wordpress_user.display_name[:150]
         user.is_staff = user.is_active = True

@@ -17,6 +17,13 @@ REST error body (`{"code": ..., "message": ...}`). Anything else at that
 address (a firewall's 403 page, a proxy's 502, some other JSON) is
 WordPressBadResponse: WordPress could not be heard, so nothing is concluded
 about the caller's credentials or rights.
+
+wp-python is imported at the first WordPress call, not when the process starts:
+any `wp_python` import runs its package's `__init__`, which imports every
+endpoint and model it has (posts, media, comments...: about 90 ms, 55 pydantic
+models), while a Lambda cold start that serves `/health` needs none of them
+(bench/README.md, plan step 6). Only `wpgateway.transport` and the functions
+that call WordPress import it.
 """
 
 import threading
@@ -25,13 +32,10 @@ from typing import Any
 import httpcore
 import httpx
 from django.conf import settings
-from wp_python.auth import ApplicationPasswordAuth
-from wp_python.exceptions import WordPressError
-from wp_python.transport import APIResponse, HttpxTransport
 
 from core import deadline
 
-from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
+from .errors import WordPressBadResponse
 from .identity import WordPressUser
 
 _client: httpx.Client | None = None
@@ -125,57 +129,6 @@ def is_rest_error(response: httpx.Response) -> bool:
     return isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str)
 
 
-class WordPressTransport(HttpxTransport):
-    """wp-python's transport on the shared client, within WP_TIMEOUT and the
-    request's deadline, with every failure in the `errors` module's terms or
-    as a wp-python error that WordPress itself answered."""
-
-    def __init__(self) -> None:
-        super().__init__(http_client())
-
-    def request(self, method: str, path: str, *args: Any, **kwargs: Any) -> APIResponse:
-        with deadline.within(settings.WP_TIMEOUT):
-            left = deadline.remaining()
-            if left is not None and left <= 0:
-                raise WordPressTimeout(f"no time left to ask WordPress {method} {path}")
-            try:
-                return super().request(method, path, *args, **kwargs)
-            except WordPressError as exc:
-                if not is_rest_error(self.last_response):
-                    raise self._not_wordpress(method, path) from exc
-                raise
-            except AttributeError:
-                # wp-python's raise_for_status() calls .get() on the decoded
-                # error body: one that is not an object is not WordPress's.
-                if self.last_response is None or self.last_response.status_code < 400:
-                    raise
-                raise self._not_wordpress(method, path) from None
-            except httpx.TimeoutException as exc:
-                raise WordPressTimeout(f"WordPress did not answer {method} {path} in time") from exc
-            except httpx.HTTPError as exc:
-                raise WordPressUnavailable(f"WordPress unreachable for {method} {path}: {type(exc).__name__}") from exc
-            except ValueError as exc:  # e.g. a non-numeric X-WP-Total header
-                raise WordPressBadResponse(f"WordPress answered {method} {path} with an unreadable response") from exc
-
-    def _not_wordpress(self, method: str, path: str) -> WordPressBadResponse:
-        status = self.last_response.status_code
-        return WordPressBadResponse(f"{method} {path} answered HTTP {status} without WordPress's REST error body")
-
-
-class CallerTransport(WordPressTransport):
-    """The transport speaking as one caller."""
-
-    def __init__(self, username: str, password: str) -> None:
-        super().__init__()
-        # ApplicationPasswordAuth drops the display spaces of application passwords.
-        self._auth_headers = ApplicationPasswordAuth(username, password).get_headers()
-
-    def request(
-        self, method: str, path: str, *args: Any, headers: dict[str, str] | None = None, **kwargs: Any
-    ) -> APIResponse:
-        return super().request(method, path, *args, headers={**(headers or {}), **self._auth_headers}, **kwargs)
-
-
 def fetch_current_user(username: str, password: str) -> WordPressUser:
     """`GET /wp/v2/users/me?context=edit` as the caller.
 
@@ -183,6 +136,8 @@ def fetch_current_user(username: str, password: str) -> WordPressUser:
     errors for WordPress's other refusals, and the `errors` module's classes for
     an unreachable, slow, garbled or foreign answer.
     """
+    from .transport import CallerTransport  # wp-python: at the first call (module docstring)
+
     # wp-python's UsersEndpoint.me() would reject a site that sends "meta": [],
     # so the body is read raw and parsed here.
     response = CallerTransport(username, password).request("GET", "/wp/v2/users/me", params={"context": "edit"})
@@ -195,4 +150,6 @@ def fetch_current_user(username: str, password: str) -> WordPressUser:
 def rest_index() -> Any:
     """`GET /wp-json/` without credentials, the namespaces only: what the WordPress
     address answers for its REST API's index."""
+    from .transport import WordPressTransport  # wp-python: at the first call (module docstring)
+
     return WordPressTransport().request("GET", "/", params={"_fields": "namespaces"}).data

@@ -21,7 +21,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
 from django.core.cache import caches
-from wp_python.exceptions import AuthenticationError, WordPressError
 
 from core import deadline
 
@@ -93,6 +92,8 @@ def _remember(key: str, user: WordPressUser | None) -> None:
 
 
 def _ask_wordpress(username: str, password: str) -> WordPressUser | None:
+    from wp_python.exceptions import AuthenticationError, WordPressError  # at the first call (wpgateway.client)
+
     try:
         return fetch_current_user(username, password)
     except AuthenticationError:

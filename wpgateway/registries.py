@@ -25,14 +25,9 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-from wp_python.client import CustomPostTypeEndpoint
-from wp_python.exceptions import AuthenticationError, NotFoundError, WordPressError
-from wp_python.exceptions import PermissionError as WordPressPermissionError
+from typing import TYPE_CHECKING, Any
 
 from .caller import Caller
-from .client import CallerTransport
 from .errors import (
     CredentialsRevoked,
     ReadRefused,
@@ -41,6 +36,12 @@ from .errors import (
     WordPressFailed,
     WordPressUnavailable,
 )
+
+if TYPE_CHECKING:
+    from wp_python.client import CustomPostTypeEndpoint
+    from wp_python.exceptions import WordPressError
+
+    from .transport import CallerTransport
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +64,14 @@ class RegistryPage:
 def fetch_registry(caller: Caller, registry_id: int) -> dict[str, Any]:
     """`GET /wp/v2/restart-registry/{id}` (view context: the story comes rendered)."""
     with _faults(one_registry=True):
-        return _post(_endpoint(caller).get(registry_id))
+        return _post(_endpoint(_transport(caller)).get(registry_id))
 
 
 def list_registries(caller: Caller, *, author: int, page: int, per_page: int) -> RegistryPage:
     """The author's registries in any status, one page, with X-WP-Total / X-WP-TotalPages."""
-    transport = CallerTransport(*caller.wordpress_credentials())
+    transport = _transport(caller)
     with _faults(one_registry=False):
-        posts = CustomPostTypeEndpoint(transport, POST_TYPE).list(
-            page=page, per_page=per_page, author=author, status="any"
-        )
+        posts = _endpoint(transport).list(page=page, per_page=per_page, author=author, status="any")
         if not isinstance(posts, list):
             raise WordPressBadResponse(f"listing {POST_TYPE} posts did not answer with a list")
     return RegistryPage(posts, total=transport.last_total_items, total_pages=transport.last_total_pages)
@@ -81,27 +80,35 @@ def list_registries(caller: Caller, *, author: int, page: int, per_page: int) ->
 def create_registry(caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
     """`POST /wp/v2/restart-registry`; WordPress answers in edit context (raw story)."""
     with _faults(one_registry=False):
-        return _post(_endpoint(caller).create(fields))
+        return _post(_endpoint(_transport(caller)).create(fields))
 
 
 def update_registry(caller: Caller, registry_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """`PUT /wp/v2/restart-registry/{id}` with only `fields`: WordPress leaves the rest,
     meta keys included, as they are."""
     with _faults(one_registry=True):
-        return _post(_endpoint(caller).update(registry_id, fields))
+        return _post(_endpoint(_transport(caller)).update(registry_id, fields))
 
 
 def delete_registry(caller: Caller, registry_id: int) -> None:
     """`DELETE /wp/v2/restart-registry/{id}?force=true`; returns only once WordPress
     says the post is gone (not in the trash)."""
     with _faults(one_registry=True):
-        answer = _endpoint(caller).delete(registry_id, force=True)
+        answer = _endpoint(_transport(caller)).delete(registry_id, force=True)
         if not (isinstance(answer, dict) and answer.get("deleted") is True):
             raise WordPressBadResponse(f"WordPress did not confirm deleting {POST_TYPE} {registry_id}")
 
 
-def _endpoint(caller: Caller) -> CustomPostTypeEndpoint:
-    return CustomPostTypeEndpoint(CallerTransport(*caller.wordpress_credentials()), POST_TYPE)
+def _transport(caller: Caller) -> "CallerTransport":
+    from .transport import CallerTransport  # wp-python: at the first call (wpgateway.client)
+
+    return CallerTransport(*caller.wordpress_credentials())
+
+
+def _endpoint(transport: "CallerTransport") -> "CustomPostTypeEndpoint":
+    from wp_python.client import CustomPostTypeEndpoint
+
+    return CustomPostTypeEndpoint(transport, POST_TYPE)
 
 
 def _post(data: Any) -> dict[str, Any]:
@@ -116,6 +123,9 @@ def _faults(*, one_registry: bool) -> Iterator[None]:
     """wp-python's errors as this package's. `one_registry`: the call is about one
     post, so a 404 means that registry does not exist (for the collection it
     would mean the post type is not registered: a broken WordPress)."""
+    from wp_python.exceptions import AuthenticationError, NotFoundError, WordPressError  # at the first call
+    from wp_python.exceptions import PermissionError as WordPressPermissionError
+
     try:
         yield
     except NotFoundError as exc:
@@ -134,7 +144,7 @@ def _faults(*, one_registry: bool) -> Iterator[None]:
         raise
 
 
-def _wordpress_error(exc: WordPressError) -> str:
+def _wordpress_error(exc: "WordPressError") -> str:
     """v1.0.x's detail after `WordPress error: `, `<message> [HTTP <status>] [<code>]`,
     with the message on one line and cut to MESSAGE_LIMIT characters."""
     message = " ".join(str(exc.message).split())
