@@ -131,7 +131,7 @@ def task_root(target: Path) -> Path:
     .venv's dev tools would weigh on a cold start: httpx imports its CLI
     (click, rich, pygments: about 80 ms) when they are installed."""
     target.mkdir()
-    for package in {"registry_api"} | {apps.parent.name for apps in ROOT.glob("*/apps.py")}:
+    for package in {init.parent.name for init in ROOT.glob("*/__init__.py")} - {"tests"}:
         (target / package).symlink_to(ROOT / package)
     for line in (ROOT / "requirements" / "lambda.txt").read_text().splitlines():
         pinned = re.match(r"([A-Za-z0-9_.-]+)==", line)
