@@ -1,6 +1,6 @@
 """The admin's app config, apart from `wpgateway.apps`: importing it imports the
-whole `django.contrib.admin` package, which only processes with ADMIN_ENABLED
-install (registry_api/settings.py)."""
+whole `django.contrib.admin` package, so only a process with ADMIN_ENABLED names
+it (registry_api/settings.py, ADMIN_APPS)."""
 
 from django.contrib.admin import apps as admin_apps
 
