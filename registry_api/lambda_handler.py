@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core import signals
 from django.core.handlers.asgi import ASGIHandler, ASGIRequest, get_script_prefix
 from django.core.handlers.base import BaseHandler
+from django.urls import get_script_prefix as current_script_prefix
 from django.urls import set_script_prefix
 from mangum import Mangum
 from mangum.types import Response
@@ -67,7 +68,16 @@ class LambdaDjangoHandler(BaseHandler):
             return INTERNAL_ERROR
 
     def _respond(self, scope: Mapping[str, Any], body: bytes) -> Response:
+        # The prefix is per thread, and this thread outlives the request: put back
+        # what it was, so that a stage's prefix never reaches code run after it.
+        previous = current_script_prefix()
         set_script_prefix(get_script_prefix(scope))
+        try:
+            return self._respond_with_prefix(scope, body)
+        finally:
+            set_script_prefix(previous)
+
+    def _respond_with_prefix(self, scope: Mapping[str, Any], body: bytes) -> Response:
         signals.request_started.send(sender=self.__class__, scope=scope)
         # ASGIHandler's method reads only self.request_class, which this class has too.
         request, response = self.create_request(scope, io.BytesIO(body))  # type: ignore[misc]
