@@ -50,7 +50,7 @@ from pathlib import Path
 
 from cold_start import PHASES  # noqa: E402
 from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
-from smoke_artifact import WordPressStandIn  # noqa: E402
+from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -313,7 +313,14 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     path = Path(tmp.name) / "data.db"
     ids = v1_database(path)
     os.environ.pop("DATABASE_URL", None)
-    os.environ.update({**serverless_environment(), "DATABASE_PATH": str(path), "WP_BASE_URL": wordpress.url})
+    os.environ.update(
+        {
+            **serverless_environment(),
+            "SECRET_KEY": OFFLINE_SECRET_KEY,
+            "DATABASE_PATH": str(path),
+            "WP_BASE_URL": wordpress.url,
+        }
+    )
     # Lambda's log goes to CloudWatch; here to a file, so that writing it costs what a pipe would.
     log = open(Path(tmp.name) / "function.log", "w")
     sys.stderr, stderr = log, sys.stderr

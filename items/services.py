@@ -62,11 +62,11 @@ def _existing_id(item_id: int) -> int:
     return item_id
 
 
-def _row(item_id: int, **filters) -> dict[str, Any]:
-    try:
-        return Item.objects.values(*statements.COLUMNS).get(id=_existing_id(item_id), **filters)
-    except Item.DoesNotExist:
-        raise item_not_found(item_id) from None
+def _row(item_id: int, *, active_only: bool = False) -> dict[str, Any]:
+    row = statements.read(_existing_id(item_id), active_only=active_only)
+    if row is None:
+        raise item_not_found(item_id)
+    return statements.as_fields(row)
 
 
 def _access(caller: Caller, item: dict[str, Any], needed: Access) -> Access:
@@ -79,16 +79,16 @@ def _access(caller: Caller, item: dict[str, Any], needed: Access) -> Access:
     return granted
 
 
-def _access_before_write(caller: Caller, item_id: int, needed: Access, **filters) -> Access:
+def _access_before_write(caller: Caller, item_id: int, needed: Access, *, active_only: bool = False) -> Access:
     """`_access` to the item, for a write that follows. Administrators manage
     every item: their write is not preceded by a read (a missing item shows as
     a write that changed nothing). Anyone else's access depends on the item's
-    registry, read first: a missing item (or one `filters` exclude) is a 404
+    registry, read first: a missing item (or an inactive one, `active_only`) is a 404
     before WordPress is asked, as for reads."""
     if items_access.manages_every_registry(caller):
         _existing_id(item_id)
         return Access.MANAGE
-    return _access(caller, _row(item_id, **filters), needed)
+    return _access(caller, _row(item_id, active_only=active_only), needed)
 
 
 def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView]:
@@ -105,7 +105,7 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
 
 
 def get_item(caller: Caller, item_id: int) -> ItemView:
-    item = _row(item_id, is_active=True)
+    item = _row(item_id, active_only=True)
     _access(caller, item, Access.READ)
     return item_view(item, caller.user)
 
@@ -162,11 +162,11 @@ def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
     administrators may undo any purchase; anyone else only what they bought
     themselves and have not undone yet, else 409 `Nothing to undo`.
     """
-    granted = _access_before_write(caller, item_id, Access.READ, is_active=True)
+    granted = _access_before_write(caller, item_id, Access.READ, active_only=True)
     own_only = quantity < 0 and granted is not Access.MANAGE
     row = _record_purchase(caller.user.id, item_id, quantity, own_only=own_only)
     if row is None:
-        item = _row(item_id, is_active=True)  # 404: missing, or deleted
+        item = _row(item_id, active_only=True)  # 404: missing, or deleted
         if quantity < 0:
             raise Conflict("Nothing to undo")
         raise Conflict(f"Only {max(item['quantity_needed'] - item['quantity_purchased'], 0)} left")

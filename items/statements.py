@@ -1,10 +1,11 @@
-"""Writes of one item as single statements, `UPDATE … RETURNING` the row
-(bench/README.md, plan step 3).
+"""One item's statements as SQL built once per engine (bench/README.md, plan
+steps 3 and 4): its writes as single statements, `UPDATE … RETURNING` the row,
+and the read of one row.
 
 The ORM has no UPDATE that answers the row: `QuerySet.update()` answers a
-count, so the row had to be read again, and the ORM compiles every statement
-anew. SQLite (3.35 on) and PostgreSQL both have RETURNING, and the SQL here is
-the same on both. The text of each statement shape is built once per engine.
+count, so the row had to be read again. And the ORM compiles every statement
+anew, which was about half of what `GET /items/{id}` cost. SQLite (3.35 on) and
+PostgreSQL both have RETURNING, and the SQL here is the same on both.
 """
 
 from functools import cache
@@ -31,6 +32,19 @@ def _update_sql(vendor: str, assigned: tuple[str, ...], condition: str) -> str:
     returned = ", ".join(quote(column) for column in COLUMNS)
     where = f"{quote('id')} = %s" + (f" AND {condition}" if condition else "")
     return f"UPDATE {quote(Item._meta.db_table)} SET {assignments} WHERE {where} RETURNING {returned}"
+
+
+@cache
+def _select_sql(vendor: str, active_only: bool) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in COLUMNS)
+    active = f" AND {quote('is_active')}" if active_only else ""  # as the ORM writes is_active=True
+    return f"SELECT {columns} FROM {quote(Item._meta.db_table)} WHERE {quote('id')} = %s{active}"
+
+
+def read(item_id: int, *, active_only: bool) -> Row | None:
+    """The item's row, or None if there is no such item (no active one, with `active_only`)."""
+    return run(_select_sql(connection.vendor, active_only), [item_id])
 
 
 def set_fields(item_id: int, values: dict[str, Any]) -> Row | None:
@@ -71,7 +85,7 @@ def execute(sql: str, params: list[Any]) -> None:
 
 
 def run(sql: str, params: list[Any]) -> Row | None:
-    """Run a statement RETURNING at most one row: that row, or None."""
+    """Run a statement that answers at most one row: that row, or None."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # fetchall: the statement ends (and SQLite's lock goes) only once its rows are read.
