@@ -368,7 +368,7 @@ STEPS = [
     ("registry_api/security.py", "__call__", "auth: ApiAuth (body checks, credentials)"),
     ("wpgateway/credentials.py", "verify", "auth: the cached credential lookup"),
     ("ninja/operation.py", "_result_to_response", "Ninja: response validation and rendering"),
-    ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from models"),
+    ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from rows"),
     ("django/db/models/sql/compiler.py", "as_sql", "ORM: compiling SQL"),
     ("django/db/models/sql/compiler.py", "execute_sql", "ORM: executing (compiling included)"),
     ("django/db/models/base.py", "refresh_from_db", "ORM: refresh_from_db"),

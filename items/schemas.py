@@ -71,11 +71,9 @@ class ItemUpdate(TextSchema):
 
 
 class StoredItem(BaseModel):
-    """An item as stored, read from a row (a dict of `values()`, a RETURNING row)
-    or a model instance. A plain pydantic model, not a Ninja Schema: pydantic-core
-    reads the fields itself, without Ninja's Python getter per field."""
-
-    model_config = ConfigDict(from_attributes=True)
+    """An item as stored, from its row's values (column → value). A plain
+    pydantic model, not a Ninja Schema: pydantic-core reads the fields itself,
+    without Ninja's Python getter per field."""
 
     @field_validator("is_active", mode="before", check_fields=False)
     @classmethod
