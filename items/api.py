@@ -10,7 +10,7 @@ from .schemas import ITEM_LIST, ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdat
 # request.auth is the Caller (registry_api.auth); administrators never need WordPress for items.
 router = Router(tags=["items"])
 
-JSON = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"  # Ninja's own answers'
+JSON = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"  # the Content-Type of Ninja's own answers
 
 # Item bodies are written by pydantic-core in one pass, returned as the
 # HttpResponse Ninja passes on: Ninja would validate them again (a list row by
