@@ -51,7 +51,7 @@ from pathlib import Path
 
 from cold_start import PHASES  # noqa: E402
 from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
-from smoke_artifact import WordPressStandIn  # noqa: E402
+from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -316,7 +316,14 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     path = Path(tmp.name) / "data.db"
     ids = v1_database(path)
     os.environ.pop("DATABASE_URL", None)
-    os.environ.update({**serverless_environment(), "DATABASE_PATH": str(path), "WP_BASE_URL": wordpress.url})
+    os.environ.update(
+        {
+            **serverless_environment(),
+            "SECRET_KEY": OFFLINE_SECRET_KEY,
+            "DATABASE_PATH": str(path),
+            "WP_BASE_URL": wordpress.url,
+        }
+    )
     # Lambda's log goes to CloudWatch; here to a file, so that writing it costs what a pipe would.
     log = open(Path(tmp.name) / "function.log", "w")
     sys.stderr, stderr = log, sys.stderr
@@ -364,7 +371,7 @@ STEPS = [
     ("registry_api/security.py", "__call__", "auth: ApiAuth (body checks, credentials)"),
     ("wpgateway/credentials.py", "verify", "auth: the cached credential lookup"),
     ("ninja/operation.py", "_result_to_response", "Ninja: response validation and rendering"),
-    ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from models"),
+    ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from rows"),
     ("django/db/models/sql/compiler.py", "as_sql", "ORM: compiling SQL"),
     ("django/db/models/sql/compiler.py", "execute_sql", "ORM: executing (compiling included)"),
     ("django/db/models/base.py", "refresh_from_db", "ORM: refresh_from_db"),

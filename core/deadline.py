@@ -83,21 +83,40 @@ def deadline_middleware(get_response):
 def sqlite_busy_wait_within_deadline(execute, sql, params, many, context):
     """A database execute wrapper on every SQLite connection: SQLite's busy wait
     before each statement is cut to the time the request has left (SQLite's own
-    cap, SQLITE_BUSY_TIMEOUT_MS, outside requests); a lock still held at the
-    deadline is DatabaseBusy (503 with Retry-After), not a 500."""
+    cap, SQLITE_BUSY_TIMEOUT_MS, outside requests).
+
+    Within a request, a statement SQLite refused with SQLITE_BUSY ("database is
+    locked") outside a transaction, or the BEGIN that opens one, wrote nothing
+    (unlike an executemany, whose earlier rows may be written each on its own):
+    it is tried again until the deadline. SQLite's busy handler is no queue (a
+    waiting writer polls, sleeping up to 100 ms), so with many writers one may
+    wait out SQLITE_BUSY_TIMEOUT_MS while others take turns, and SQLite also
+    refuses at once where waiting could deadlock. A lock still held at the
+    deadline, or a refusal inside a transaction, is DatabaseBusy (503 with
+    Retry-After), not a 500.
+    """
     database = context["connection"]
-    left = remaining()
+    while True:
+        left = remaining()
+        wait_ms = _bound_busy_wait(database, left)
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as exc:
+            if left is None or "database is locked" not in str(exc):
+                raise
+            wrote_nothing = not many and database.autocommit and not database.in_atomic_block
+            if wait_ms == 0 or not wrote_nothing:
+                raise DatabaseBusy("The database is busy") from exc
+
+
+def _bound_busy_wait(database, left: float | None) -> int:
+    """Set SQLite's busy timeout for the next statement: the milliseconds it may wait."""
     cap = settings.SQLITE_BUSY_TIMEOUT_MS
     wait_ms = cap if left is None else min(max(int(left * 1000), 0), cap)
     if wait_ms != database.busy_timeout_ms:
         database.connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
         database.busy_timeout_ms = wait_ms
-    try:
-        return execute(sql, params, many, context)
-    except OperationalError as exc:
-        if left is not None and "database is locked" in str(exc):
-            raise DatabaseBusy("The database is busy") from exc
-        raise
+    return wait_ms
 
 
 def bound_sqlite_waits(sender, connection, **kwargs) -> None:

@@ -36,14 +36,14 @@ class TextSchema(Schema):
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value):
-        # Read per request, not at import: the engine comes from DATABASE_URL.
-        nul_refused = connection.vendor == "postgresql"
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str):
                 try:
                     text.encode("utf-8")
                 except UnicodeEncodeError:
                     raise ValueError("must be valid Unicode text (no lone surrogates)") from None
-                if nul_refused and "\x00" in text:
+                # The engine is read per request, not at import (it comes from
+                # DATABASE_URL), and only for a NUL: this runs for every field.
+                if "\x00" in text and connection.vendor == "postgresql":
                     raise ValueError("must not contain NUL characters (\\u0000)")
         return value

@@ -1,9 +1,10 @@
 """Request and response bodies of the item routes (CONTRACT 3.1, 3.2)."""
 
 from enum import Enum
+from typing import cast
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from core.ids import INT64_MAX, INT64_MIN
 from core.schema_types import ApiDateTime, TextSchema
@@ -69,7 +70,11 @@ class ItemUpdate(TextSchema):
     is_active: bool = None  # type: ignore[assignment]
 
 
-class StoredItem(Schema):
+class StoredItem(BaseModel):
+    """An item as stored, from its row's values (column → value). A plain
+    pydantic model, not a Ninja Schema: pydantic-core reads the fields itself,
+    without Ninja's Python getter per field."""
+
     @field_validator("is_active", mode="before", check_fields=False)
     @classmethod
     def _null_is_inactive(cls, value):
@@ -132,9 +137,19 @@ class ItemOut(StoredItem):
 
 
 ItemView = ItemOut | ItemPublicOut
+# A non-finite price (which no write of the API stores) is written as Python's
+# json.dumps writes it, as Ninja's renderer did: the outermost model's setting counts.
+WRITTEN_AS_BEFORE = ConfigDict(ser_json_inf_nan="constants")
+# Lists are validated in one pass per viewer's shape (rows → models), and written
+# in one. (Either shape's list is a list[ItemView]; mypy's invariant list is not told.)
+ADMIN_ITEMS = cast("TypeAdapter[list[ItemView]]", TypeAdapter(list[ItemOut]))
+PUBLIC_ITEMS = cast("TypeAdapter[list[ItemView]]", TypeAdapter(list[ItemPublicOut]))
+ITEM_LIST = TypeAdapter(list[ItemView], config=WRITTEN_AS_BEFORE)
 
 
-class ItemEnvelope(Schema):
+class ItemEnvelope(BaseModel):
+    model_config = WRITTEN_AS_BEFORE
+
     success: bool = True
     data: ItemView
     message: str | None = None

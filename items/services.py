@@ -9,8 +9,10 @@ runs before any write transaction: it may wait for WordPress, and must not hold
 the database's write lock meanwhile (an item's registry never changes).
 """
 
+from typing import Any
+
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import QuerySet, Sum
 
 from access import items_access, rules
 from access.rules import Access
@@ -19,14 +21,15 @@ from core.ids import INT64_MAX, fits_int64
 from wpgateway.caller import Caller
 from wpgateway.identity import WordPressUser
 
+from . import statements
 from .models import Item, Purchase
-from .schemas import ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
+from .schemas import ADMIN_ITEMS, PUBLIC_ITEMS, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
 WRITE_DENIED = "Not authorized to modify this item"
 ADD_DENIED = "Only the registry owner can add items"  # POST /items and POST /registries/{id}/items
 
 
-def item_view(item: Item, viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
+def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
     """The item as `viewer` may see it: affiliate data for administrators only.
 
     `affiliate_keys` keeps the keys (as null) for non-administrators, the
@@ -40,6 +43,14 @@ def item_view(item: Item, viewer: WordPressUser, *, affiliate_keys: bool = False
     return public
 
 
+def item_views(rows: QuerySet[Item], viewer: WordPressUser) -> list[ItemView]:
+    """`item_view` of every row: one query of only the columns `viewer` may see,
+    and one pydantic pass (no model instance per row)."""
+    if rules.can_see_affiliate_data(viewer):
+        return ADMIN_ITEMS.validate_python(list(rows.values(*ItemOut.model_fields)))
+    return PUBLIC_ITEMS.validate_python(list(rows.values(*ItemPublicOut.model_fields)))
+
+
 def item_not_found(item_id: int) -> NotFound:
     return NotFound(f"Item with id {item_id} not found")
 
@@ -51,21 +62,33 @@ def _existing_id(item_id: int) -> int:
     return item_id
 
 
-def _row(item_id: int, **filters) -> Item:
-    try:
-        return Item.objects.get(id=_existing_id(item_id), **filters)
-    except Item.DoesNotExist:
-        raise item_not_found(item_id) from None
+def _row(item_id: int, *, active_only: bool = False) -> dict[str, Any]:
+    row = statements.read(_existing_id(item_id), active_only=active_only)
+    if row is None:
+        raise item_not_found(item_id)
+    return statements.as_fields(row)
 
 
-def _access(caller: Caller, item: Item, needed: Access) -> Access:
+def _access(caller: Caller, item: dict[str, Any], needed: Access) -> Access:
     """The caller's access to `item`'s registry, if at least `needed`: 404 (as
     for a missing item) without read access, 403 with read access only."""
-    granted = items_access.registry_access(caller, item.registry_id)
+    granted = items_access.registry_access(caller, item["registry_id"])
     if granted is Access.NONE:
-        raise item_not_found(item.id)
+        raise item_not_found(item["id"])
     rules.require(granted >= needed, WRITE_DENIED)
     return granted
+
+
+def _access_before_write(caller: Caller, item_id: int, needed: Access, *, active_only: bool = False) -> Access:
+    """`_access` to the item, for a write that follows. Administrators manage
+    every item: their write is not preceded by a read (a missing item shows as
+    a write that changed nothing). Anyone else's access depends on the item's
+    registry, read first: a missing item (or an inactive one, `active_only`) is a 404
+    before WordPress is asked, as for reads."""
+    if items_access.manages_every_registry(caller):
+        _existing_id(item_id)
+        return Access.MANAGE
+    return _access(caller, _row(item_id, active_only=active_only), needed)
 
 
 def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView]:
@@ -78,11 +101,11 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
     if registry_ids is not None:
         rows = rows.filter(registry_id__in=registry_ids)
     rows = rows[offset:] if limit < 0 else rows[offset : offset + min(limit, INT64_MAX)]
-    return [item_view(item, caller.user) for item in rows]
+    return item_views(rows, caller.user)
 
 
 def get_item(caller: Caller, item_id: int) -> ItemView:
-    item = _row(item_id, is_active=True)
+    item = _row(item_id, active_only=True)
     _access(caller, item, Access.READ)
     return item_view(item, caller.user)
 
@@ -97,11 +120,9 @@ def create_item(caller: Caller, data: ItemCreate) -> ItemView:
     return item_view(store_item(**data.model_dump(mode="json")), caller.user)
 
 
-def store_item(**fields) -> Item:
-    """A new row, as the database stored it (with its defaults: the timestamps)."""
-    item = Item.objects.create(**fields)
-    item.refresh_from_db()
-    return item
+def store_item(**fields) -> dict[str, Any]:
+    """A new row, as the database stored it (with the timestamps it filled in)."""
+    return statements.as_fields(statements.insert(fields))
 
 
 def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemView, bool]:
@@ -109,28 +130,25 @@ def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemVie
 
     Returns the item and whether anything was written.
     """
-    _access(caller, _row(item_id), Access.MANAGE)
+    _access_before_write(caller, item_id, Access.MANAGE)
     changes = data.model_dump(mode="json", exclude_unset=True)
-    with transaction.atomic():
-        item = _row(item_id)
-        if changes:
-            for field, value in changes.items():
-                setattr(item, field, value)
-            item.save(update_fields=list(changes))
-    if changes:
-        item.refresh_from_db()  # updated_at, moved by the trigger
-    return item_view(item, caller.user), bool(changes)
+    if not changes:
+        return item_view(_row(item_id), caller.user), False
+    return item_view(_written(item_id, changes), caller.user), True
 
 
 def delete_item(caller: Caller, item_id: int) -> ItemView:
     """Soft delete; repeatable. The row is kept for ever."""
-    _access(caller, _row(item_id), Access.MANAGE)
-    with transaction.atomic():
-        item = _row(item_id)
-        item.is_active = False
-        item.save(update_fields=["is_active"])
-    item.refresh_from_db()
-    return item_view(item, caller.user)
+    _access_before_write(caller, item_id, Access.MANAGE)
+    return item_view(_written(item_id, {"is_active": False}), caller.user)
+
+
+def _written(item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """One autocommit UPDATE … RETURNING: the row as written, or 404."""
+    row = statements.set_fields(item_id, changes)
+    if row is None:
+        raise item_not_found(item_id)
+    return statements.as_fields(row)
 
 
 def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
@@ -143,31 +161,29 @@ def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
     administrators may undo any purchase; anyone else only what they bought
     themselves and have not undone yet, else 409 `Nothing to undo`.
     """
-    granted = _access(caller, _row(item_id, is_active=True), Access.READ)
+    granted = _access_before_write(caller, item_id, Access.READ, active_only=True)
     own_only = quantity < 0 and granted is not Access.MANAGE
-    if not _record_purchase(caller.user.id, item_id, quantity, own_only=own_only):
-        item = _row(item_id, is_active=True)  # 404 when deleted meanwhile
+    row = _record_purchase(caller.user.id, item_id, quantity, own_only=own_only)
+    if row is None:
+        item = _row(item_id, active_only=True)  # 404: missing, or deleted
         if quantity < 0:
             raise Conflict("Nothing to undo")
-        raise Conflict(f"Only {max(item.quantity_needed - item.quantity_purchased, 0)} left")
-    return item_view(_row(item_id), caller.user)
+        raise Conflict(f"Only {max(item['quantity_needed'] - item['quantity_purchased'], 0)} left")
+    return item_view(statements.as_fields(row), caller.user)
 
 
-def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> bool:
-    """The count and the ledger line in one transaction; False (and nothing
-    written) when the count would leave 0 ... quantity_needed, or when an
+def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> statements.Row | None:
+    """The count and the ledger line in one transaction: the item's row as
+    written; None (and nothing written) when the count would leave
+    0 ... quantity_needed, when the item is missing or inactive, or when an
     `own_only` undo exceeds what the user bought and has not undone.
 
     Inside the write lock (SQLite: the whole database from BEGIN IMMEDIATE on;
-    PostgreSQL: the item's row) only the statements run: access was decided,
-    and the statements were built, before.
+    PostgreSQL: the item's row) only the two statements run: access was
+    decided, and the statements were built, before.
     """
-    row = Item.objects.filter(id=item_id, is_active=True)
-    if quantity > 0:
-        row = row.filter(quantity_purchased__lte=F("quantity_needed") - quantity)
-    else:
-        row = row.filter(quantity_purchased__gte=-quantity)
-    line = Purchase(item_id=item_id, user_id=user_id, quantity=quantity)
+    update, params = statements.purchase(item_id, quantity)
+    ledger, line = statements.ledger_line(item_id, user_id, quantity)
     with transaction.atomic():
         if own_only:
             # Lock the item's row first (PostgreSQL; SQLite holds its write lock
@@ -175,11 +191,11 @@ def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: boo
             # cannot change between this check and the update.
             list(Item.objects.select_for_update().filter(id=item_id).values_list("id"))
             if _undoable(item_id, user_id) < -quantity:
-                return False
-        if not row.update(quantity_purchased=F("quantity_purchased") + quantity):
-            return False
-        line.save(force_insert=True)
-    return True
+                return None
+        row = statements.run(update, params)
+        if row is not None:
+            statements.execute(ledger, line)
+    return row
 
 
 def _undoable(item_id: int, user_id: int) -> int:

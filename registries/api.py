@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
+from items.api import envelope, item_list
 from items.schemas import ItemEnvelope, ItemRegistryCreate, ItemView
 
 from . import services
@@ -53,13 +54,13 @@ def delete_registry(request, registry_id: int):
 
 @router.get("/{registry_id}/items", response=list[ItemView], summary="List a registry's active items, oldest first")
 def list_registry_items(request, registry_id: int):
-    return services.list_registry_items(request.auth, registry_id)
+    return item_list(services.list_registry_items(request.auth, registry_id))
 
 
 @router.post("/{registry_id}/items", response={201: ItemEnvelope}, summary="Add an item to a registry")
 def add_registry_item(request, registry_id: int, payload: ItemRegistryCreate):
     item = services.add_registry_item(request.auth, registry_id, payload)
-    return Status(201, ItemEnvelope(data=item, message="Item added to registry"))
+    return envelope(item, "Item added to registry", status=201)
 
 
 @router.delete("/{registry_id}/items/{item_id}", response={204: None}, summary="Remove an item from a registry")

@@ -17,7 +17,7 @@ from core.errors import NotFound
 from core.ids import fits_int64
 from items.models import Item
 from items.schemas import ItemRegistryCreate, ItemView
-from items.services import ADD_DENIED, item_view, store_item
+from items.services import ADD_DENIED, item_view, item_views, store_item
 from wpgateway import registries as wordpress
 from wpgateway.caller import Caller
 from wpgateway.errors import GatewayError
@@ -118,7 +118,7 @@ def delete_registry(caller: Caller, registry_id: int) -> None:
 def list_registry_items(caller: Caller, registry_id: int) -> list[ItemView]:
     """Active items, oldest first."""
     registry = _fetch_for(caller, registry_id, rules.can_read, ACCESS_DENIED)
-    return [item_view(item, caller.user) for item in _active_items(registry)]
+    return item_views(_active_items(registry), caller.user)
 
 
 def add_registry_item(caller: Caller, registry_id: int, data: ItemRegistryCreate) -> ItemView:

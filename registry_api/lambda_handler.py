@@ -27,7 +27,10 @@ from registry_api.asgi import application as _application  # noqa: F401  (django
 from registry_api.operator_commands import handle, is_operation
 
 logger = logging.getLogger(__name__)
-# The per-request line Mangum's HTTPCycle logs (docs/deploy.md), kept under its name.
+# The per-request line Mangum's HTTPCycle logs (docs/deploy.md), kept under its
+# name at DEBUG: at INFO it cost 0.07–0.12 ms of CPU per request, a quarter of
+# GET /health (bench/README.md, plan step 5). API Gateway's access log and
+# Lambda's REPORT line remain.
 request_log = logging.getLogger("mangum.http")
 
 INTERNAL_ERROR: Response = {
@@ -153,7 +156,7 @@ class LambdaHandler(Mangum):
             }
         scope = event_handler.scope
         response = self.django_handler.respond(with_public_prefix(scope), event_handler.body)
-        request_log.info("%s %s %s", scope["method"], scope["path"], response["status"])
+        request_log.debug("%s %s %s", scope["method"], scope["path"], response["status"])
         return event_handler(response)
 
 

@@ -3,10 +3,14 @@ order v1.0.x clients observe (`registry_api.auth` calls them)."""
 
 import json
 from email.message import Message
+from functools import lru_cache
 
 from ninja.errors import ValidationError
 
 
+# Both checks ask it of every write's Content-Type, which takes an email Message
+# each time (about 11 µs); the values clients send are few.
+@lru_cache(maxsize=64)
 def _declares_json(content_type: str | None) -> bool:
     if not content_type:
         return True

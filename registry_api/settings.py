@@ -224,11 +224,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+# httpx logs every WordPress call at INFO: a CloudWatch line per call, and CPU
+# on every request that asks WordPress (bench/README.md, plan step 5). Its
+# warnings stay; the service logs WordPress's failures itself.
+QUIET_LOGGERS = {"httpx": {"level": "WARNING"}}
 if "AWS_LAMBDA_RUNTIME_API" in os.environ:
     # On Lambda the runtime has given the root logger its handler before our code
     # loads: with the JSON log format (serverless.yml) every line is a JSON object
     # carrying the invocation's requestId. Keep it (incremental: levels only).
-    LOGGING = {"version": 1, "incremental": True, "root": {"level": LOG_LEVEL}}
+    LOGGING = {"version": 1, "incremental": True, "root": {"level": LOG_LEVEL}, "loggers": QUIET_LOGGERS}
 else:
     LOGGING = {
         "version": 1,
@@ -236,4 +240,5 @@ else:
         "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
         "root": {"handlers": ["console"], "level": LOG_LEVEL},
+        "loggers": QUIET_LOGGERS,
     }
