@@ -50,7 +50,8 @@ from pathlib import Path
 
 from cold_start import PHASES  # noqa: E402
 from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
-from smoke_artifact import WordPressStandIn  # noqa: E402
+
+from tests.support.wordpress import serve_stand_in  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,7 +137,7 @@ def children_cpu() -> float:
 
 
 def imports(runs: int, save: Path | None) -> None:
-    wordpress = WordPressStandIn()
+    wordpress = serve_stand_in()
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         path, task = Path(tmp) / "data.db", task_root(Path(tmp) / "task")
         v1_database(path)
@@ -153,7 +154,7 @@ def imports(runs: int, save: Path | None) -> None:
                 [sys.executable, "-I", "-S", "-c", PHASES, str(task)], env=env, capture_output=True, text=True
             )
             phases.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    wordpress.close()
+    wordpress.stop()
 
     def least(module: str, index: int) -> float:
         return min(run[module][index] for run in results if module in run) / 1000
@@ -307,7 +308,7 @@ class Counters:
 
 
 def requests(calls: int, routes: list[str], top: int) -> None:
-    wordpress = WordPressStandIn()
+    wordpress = serve_stand_in()
     wordpress_requests = count_wordpress_requests(wordpress)
     tmp = tempfile.TemporaryDirectory(prefix="bench-profile-")
     path = Path(tmp.name) / "data.db"
@@ -349,7 +350,7 @@ def requests(calls: int, routes: list[str], top: int) -> None:
         report(key, profile, calls, per_request, cpu_ms, wall_ms, top)
     log.close()
     tmp.cleanup()
-    wordpress.close()
+    wordpress.stop()
 
 
 # Steps of a request worth knowing whole (cumulative time): (file ending, function, label).
