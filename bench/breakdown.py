@@ -51,6 +51,7 @@ from pathlib import Path
 from cold_start import PHASES  # noqa: E402
 from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
 
+from tests.support.secrets import OFFLINE_SECRET_KEY  # noqa: E402
 from tests.support.wordpress import serve_stand_in  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +142,13 @@ def imports(runs: int, save: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         path, task = Path(tmp) / "data.db", task_root(Path(tmp) / "task")
         v1_database(path)
-        env = {**os.environ, **serverless_environment(), "DATABASE_PATH": str(path), "WP_BASE_URL": wordpress.url}
+        env = {
+            **os.environ,
+            **serverless_environment(),
+            "DATABASE_PATH": str(path),
+            "WP_BASE_URL": wordpress.url,
+            "SECRET_KEY": OFFLINE_SECRET_KEY,
+        }
         env.pop("DATABASE_URL", None)
         results, walls, cpus, phases = [], [], [], []
         for _ in range(runs):
@@ -314,7 +321,14 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     path = Path(tmp.name) / "data.db"
     ids = v1_database(path)
     os.environ.pop("DATABASE_URL", None)
-    os.environ.update({**serverless_environment(), "DATABASE_PATH": str(path), "WP_BASE_URL": wordpress.url})
+    os.environ.update(
+        {
+            **serverless_environment(),
+            "DATABASE_PATH": str(path),
+            "WP_BASE_URL": wordpress.url,
+            "SECRET_KEY": OFFLINE_SECRET_KEY,
+        }
+    )
     # Lambda's log goes to CloudWatch; here to a file, so that writing it costs what a pipe would.
     log = open(Path(tmp.name) / "function.log", "w")
     sys.stderr, stderr = log, sys.stderr

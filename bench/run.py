@@ -55,10 +55,12 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
 from cold_start import cpu_seconds, machine  # noqa: E402
 from purchases import measure, migrate, new_sqlite_item  # noqa: E402
+from smoke_artifact import service_packages  # noqa: E402
 
 from tests.support.accounts import basic  # noqa: E402
 from tests.support.concurrency_worker import WorkerPool  # noqa: E402
@@ -131,7 +133,7 @@ def task_root(target: Path) -> Path:
     .venv's dev tools would weigh on a cold start: httpx imports its CLI
     (click, rich, pygments: about 80 ms) when they are installed."""
     target.mkdir()
-    for package in {"registry_api"} | {apps.parent.name for apps in ROOT.glob("*/apps.py")}:
+    for package in service_packages():
         (target / package).symlink_to(ROOT / package)
     for line in (ROOT / "requirements" / "lambda.txt").read_text().splitlines():
         pinned = re.match(r"([A-Za-z0-9_.-]+)==", line)
