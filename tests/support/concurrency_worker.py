@@ -71,6 +71,7 @@ class WorkerPool:
         """Command i to worker i, all sent before any answer is read."""
         assert len(commands) == len(self.processes)
         for process, command in zip(self.processes, commands, strict=True):
+            assert process.stdin is not None  # stdin=PIPE: the stubs say it may be None
             process.stdin.write(json.dumps(command) + "\n")
             process.stdin.flush()
         return [self._answer(process) for process in self.processes]
@@ -83,7 +84,8 @@ class WorkerPool:
             texts.append(log.read())
         return texts
 
-    def _answer(self, process: subprocess.Popen) -> dict:
+    def _answer(self, process: subprocess.Popen[str]) -> dict:
+        assert process.stdout is not None  # stdout=PIPE
         line = process.stdout.readline()
         if not line:
             log = self.logs()[self.processes.index(process)]
@@ -92,6 +94,7 @@ class WorkerPool:
 
     def close(self) -> None:
         for process in self.processes:
+            assert process.stdin is not None  # stdin=PIPE
             process.stdin.close()  # end of input: the worker exits
         for process in self.processes:
             process.wait(timeout=30)

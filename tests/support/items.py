@@ -3,6 +3,7 @@ items, access and the Lambda handler check them with."""
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def _no_constant(name):
     raise AssertionError(f"response body is not strict JSON: bare {name}")
 
 
-def body_of(response) -> object:
+def body_of(response) -> Any:
     """The JSON body, parsed strictly (Infinity/NaN are not JSON)."""
     return json.loads(response.content, parse_constant=_no_constant)
 

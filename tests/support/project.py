@@ -14,7 +14,7 @@ def items_migrations() -> int:
     return len(list((ROOT / "items" / "migrations").glob("0*.py")))
 
 
-def django_process(database: Path, *argv: str, **env: str) -> subprocess.Popen:
+def django_process(database: Path, *argv: str, **env: str) -> subprocess.Popen[str]:
     """A Python process of the project, configured through the environment as in production."""
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     environment.update(DATABASE_PATH=str(database), **env)
@@ -23,8 +23,8 @@ def django_process(database: Path, *argv: str, **env: str) -> subprocess.Popen:
     )
 
 
-def finish(process: subprocess.Popen) -> tuple[str, str]:
+def finish(process: subprocess.Popen[str]) -> tuple[str, str]:
     """Its standard output and error, once it has succeeded."""
     stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, f"{process.args} failed:\n{stdout}\n{stderr}"
+    assert process.returncode == 0, f"{process.args!r} failed:\n{stdout}\n{stderr}"
     return stdout, stderr

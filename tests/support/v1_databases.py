@@ -149,7 +149,7 @@ _REQUIRED = {"url": "https://e.com/sparse", "price": 1.0}
 
 def _sparse_row(conn: sqlite3.Connection, era: int) -> dict:
     """Every nullable column of the table as it is now set to NULL (but is_active)."""
-    row = {"name": f"Sparse v{era}"}
+    row: dict[str, object] = {"name": f"Sparse v{era}"}
     for _cid, name, _type, notnull, default, pk in conn.execute("PRAGMA table_info(items)"):
         if pk or name in row or name == "is_active" or (notnull and default is not None):
             continue
