@@ -32,12 +32,15 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
-import respx
 
 from tests.support.accounts import ACCOUNTS, ALICE_ID, account_of, users_me
+
+if TYPE_CHECKING:  # respx is for the tests only: the smoke test and the benchmarks need httpx alone
+    import respx
 
 WRITTEN_DEFAULTS = {
     "restart_invitees": "[]",
@@ -112,7 +115,7 @@ class WordPressStandIn:
         self,
         accounts: dict[str, tuple[str, dict]] = ACCOUNTS,
         *,
-        router: respx.Router | None = None,
+        router: "respx.Router | None" = None,
         alices_registries: Callable[[], Iterable[int]] | None = None,
     ) -> None:
         """`router`: a respx router whose restart-registry calls this site answers;
