@@ -41,7 +41,6 @@ import logging
 import os
 import pstats
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,9 @@ from pathlib import Path
 
 from cold_start import PHASES  # noqa: E402
 from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
-from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn  # noqa: E402
+
+from tests.support.secrets import OFFLINE_SECRET_KEY  # noqa: E402
+from tests.support.wordpress import serve_stand_in  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,14 +138,18 @@ def children_cpu() -> float:
 
 
 def imports(runs: int, save: Path | None) -> None:
-    wordpress = WordPressStandIn()
+    wordpress = serve_stand_in()
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         path, task = Path(tmp) / "data.db", task_root(Path(tmp) / "task")
         v1_database(path)
-        env = {**os.environ, **serverless_environment(), "DATABASE_PATH": str(path), "WP_BASE_URL": wordpress.url}
+        env = {
+            **os.environ,
+            **serverless_environment(),
+            "DATABASE_PATH": str(path),
+            "WP_BASE_URL": wordpress.url,
+            "SECRET_KEY": OFFLINE_SECRET_KEY,
+        }
         env.pop("DATABASE_URL", None)
-        # The start-up checks refuse serverless.yml's placeholder, as bench/run.py's instances would.
-        env["SECRET_KEY"] = secrets.token_urlsafe(50)
         results, walls, cpus, phases = [], [], [], []
         for _ in range(runs):
             spent = children_cpu()
@@ -156,7 +161,7 @@ def imports(runs: int, save: Path | None) -> None:
                 [sys.executable, "-I", "-S", "-c", PHASES, str(task)], env=env, capture_output=True, text=True
             )
             phases.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    wordpress.close()
+    wordpress.stop()
 
     def least(module: str, index: int) -> float:
         return min(run[module][index] for run in results if module in run) / 1000
@@ -310,7 +315,7 @@ class Counters:
 
 
 def requests(calls: int, routes: list[str], top: int) -> None:
-    wordpress = WordPressStandIn()
+    wordpress = serve_stand_in()
     wordpress_requests = count_wordpress_requests(wordpress)
     tmp = tempfile.TemporaryDirectory(prefix="bench-profile-")
     path = Path(tmp.name) / "data.db"
@@ -319,9 +324,9 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     os.environ.update(
         {
             **serverless_environment(),
-            "SECRET_KEY": OFFLINE_SECRET_KEY,
             "DATABASE_PATH": str(path),
             "WP_BASE_URL": wordpress.url,
+            "SECRET_KEY": OFFLINE_SECRET_KEY,
         }
     )
     # Lambda's log goes to CloudWatch; here to a file, so that writing it costs what a pipe would.
@@ -359,7 +364,7 @@ def requests(calls: int, routes: list[str], top: int) -> None:
         report(key, profile, calls, per_request, cpu_ms, wall_ms, top)
     log.close()
     tmp.cleanup()
-    wordpress.close()
+    wordpress.stop()
 
 
 # Steps of a request worth knowing whole (cumulative time): (file ending, function, label).

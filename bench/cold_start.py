@@ -50,9 +50,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
 import fake_runtime_api as fra  # noqa: E402
-from smoke_artifact import OFFLINE_SECRET_KEY, USERS, WordPressStandIn, basic, find_python  # noqa: E402
+from smoke_artifact import find_python  # noqa: E402
 
-from tests.events import http_v2_event  # noqa: E402
+from tests.support.accounts import basic  # noqa: E402
+from tests.support.events import http_v2_event  # noqa: E402
+from tests.support.secrets import OFFLINE_SECRET_KEY  # noqa: E402
+from tests.support.wordpress import serve_stand_in  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -163,7 +166,7 @@ def main() -> int:
         with zipfile.ZipFile(args.zip) as zf:
             zf.extractall(task_root)
             result["artifact"].update(entries=len(zf.infolist()), pyc=sum(n.endswith(".pyc") for n in zf.namelist()))
-        wordpress = WordPressStandIn(USERS)
+        wordpress = serve_stand_in()
         env_vars = dict(props.get("Environment", {}).get("Variables", {}))
         env_vars.update(
             DATABASE_PATH=os.path.join(tmp, "data.db"), WP_BASE_URL=wordpress.url, SECRET_KEY=OFFLINE_SECRET_KEY
@@ -180,7 +183,7 @@ def main() -> int:
         # 2. Cold starts on the migrated database.
         cold = []
         for _ in range(args.runs):
-            calls = wordpress.calls
+            calls = wordpress.site.users_me_calls
             fn = Function(py, task_root, runtime_dir, props["Handler"], env_vars, memory, tmp)
             health = fn.invoke(http_v2_event("GET", "/health"))
             t_health = time.perf_counter() - fn.t0
@@ -194,7 +197,7 @@ def main() -> int:
                     "health_s": t_health,
                     "health_cpu_s": cpu_health,
                     "item_s": t_item,
-                    "wordpress_calls": wordpress.calls - calls,
+                    "wordpress_calls": wordpress.site.users_me_calls - calls,
                 }
             )
         result["cold"] = cold
@@ -237,7 +240,7 @@ def main() -> int:
                 assert answer["statusCode"] in (200, 201), (name, answer)
             warm[name] = samples
         fn.stop()
-        wordpress.close()
+        wordpress.stop()
         result["warm_ms"] = warm
     result["machine_after"] = machine()
 

@@ -1,7 +1,7 @@
 """One Lambda instance (an OS process) for bench/run.py; not for people.
 
 It imports the real handler first (`registry_api.lambda_handler.handler`, through
-tests/concurrency_worker.py's `Lambda`: that import is the cold start), then
+tests/support/concurrency_worker.py's `Lambda`: that import is the cold start), then
 speaks concurrency_worker's protocol (`serve`): "ready", then one JSON answer
 per command on stdin. Commands:
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # its packages as the artifact has them (run.task_root); the project for tests/.
 sys.path[:0] = [*sys.argv[1:2], str(ROOT)]
 
-from tests.concurrency_worker import Lambda, serve  # noqa: E402
+from tests.support.concurrency_worker import Lambda, serve  # noqa: E402
 
 api = Lambda()  # imports registry_api.asgi: Django, Ninja, the migration check (Lambda's INIT)
 

@@ -2,7 +2,7 @@
 """Purchases per second and their latency, with 1, 2, 4 and 8 concurrent writers.
 
 Each writer is an OS process of its own, a warm Lambda instance
-(tests/concurrency_worker.py) calling the real handler with API Gateway v2
+(tests/support/concurrency_worker.py) calling the real handler with API Gateway v2
 `POST /items/{id}/purchase` events, all on one item. Engines:
 
   sqlite         one SQLite file, set up as on EFS (rollback journal,
@@ -30,7 +30,7 @@ Usage:
                                       [--engines sqlite postgresql raw-sqlite3]
 
 Prints the machine and a Markdown table (bench/README.md, "Purchases", keeps
-the results). It measures only; tests/test_concurrency.py asserts correctness.
+the results). It measures only; tests/items/test_concurrent_writes.py asserts correctness.
 """
 
 from __future__ import annotations
@@ -49,12 +49,13 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from smoke_artifact import OFFLINE_SECRET_KEY, WordPressStandIn, basic, scratch_postgresql_database  # noqa: E402
-
-from tests.concurrency_worker import WorkerPool, serve  # noqa: E402
+from tests.support.accounts import basic  # noqa: E402
+from tests.support.concurrency_worker import WorkerPool, serve  # noqa: E402
+from tests.support.postgresql import scratch_postgresql_database  # noqa: E402
+from tests.support.secrets import OFFLINE_SECRET_KEY  # noqa: E402
+from tests.support.wordpress import LoopbackWordPress, serve_stand_in  # noqa: E402
 
 # What the handler's purchase runs (items/services.py, record_purchase): one
 # conditional UPDATE in autocommit mode, then the row for the answer.
@@ -180,7 +181,7 @@ def measure(pool: WorkerPool, item_id: int, purchases: int) -> dict:
     }
 
 
-def writer_pool(engine: str, writers: int, env: dict[str, str], wordpress: WordPressStandIn) -> WorkerPool:
+def writer_pool(engine: str, writers: int, env: dict[str, str], wordpress: LoopbackWordPress) -> WorkerPool:
     if engine == "raw-sqlite3":
         return WorkerPool(writers, {}, argv=[sys.executable, __file__, "--raw-writer", env["DATABASE_PATH"]])
     # As serverless.yml configures the function: no admin (so no admin middleware),
@@ -203,10 +204,10 @@ def run(engines: list[str], writer_counts: list[int], purchases: int, repeat: in
     `repeat` runs by throughput (fresh item each, same warm writers); errors
     are those of every run."""
     rows = []
-    wordpress = WordPressStandIn()
+    wordpress = serve_stand_in()
     with ExitStack() as stack:
         databases = {engine: stack.enter_context(DATABASES[engine]()) for engine in engines}
-        stack.callback(wordpress.close)
+        stack.callback(wordpress.stop)
         for writers in writer_counts:
             for engine in engines:
                 env, new_item = databases[engine]

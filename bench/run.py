@@ -4,12 +4,12 @@
 The service runs as serverless.yml configures the function (its
 `provider.environment` with each parameter's default: ADMIN_ENABLED=false,
 CONN_MAX_AGE=600, PYDANTIC_DISABLE_PLUGINS=__all__, LOG_LEVEL=INFO, ...), on a
-SQLite file that v1.0.x created (tests/v1_databases.py) holding 500 active
+SQLite file that v1.0.x created (tests/support/v1_databases.py) holding 500 active
 items (50 of them in registry 1), adopted by `manage.py migrate`, with a
 loopback WordPress stand-in (scripts/smoke_artifact.py) that answers
 `users/me` and the registry post type. Each Lambda instance is an OS process
 (bench/instance.py) calling the real handler, `registry_api.lambda_handler.handler`,
-with API Gateway v2 events (tests/events.py). Callers are the stand-in's
+with API Gateway v2 events (tests/support/events.py). Callers are the stand-in's
 administrator: one `users/me` per instance, no registry lookup for /items.
 
   cold start      a new process per run: process start -> first GET /health
@@ -60,11 +60,13 @@ sys.path.insert(0, str(ROOT))
 
 from cold_start import cpu_seconds, machine  # noqa: E402
 from purchases import measure, migrate, new_sqlite_item  # noqa: E402
-from smoke_artifact import WordPressStandIn, basic  # noqa: E402
+from smoke_artifact import service_packages  # noqa: E402
 
-from tests.concurrency_worker import WorkerPool  # noqa: E402
-from tests.events import http_v2_event  # noqa: E402
-from tests.v1_databases import FINAL_V1_0_VERSION, V1Database  # noqa: E402
+from tests.support.accounts import basic  # noqa: E402
+from tests.support.concurrency_worker import WorkerPool  # noqa: E402
+from tests.support.events import http_v2_event  # noqa: E402
+from tests.support.v1_databases import FINAL_V1_0_VERSION, V1Database  # noqa: E402
+from tests.support.wordpress import LoopbackWordPress, serve_stand_in  # noqa: E402
 
 ADMIN = {"Authorization": basic("admin")}
 REGISTRY_ID = 1  # holds 50 of the 500 items
@@ -131,7 +133,7 @@ def task_root(target: Path) -> Path:
     .venv's dev tools would weigh on a cold start: httpx imports its CLI
     (click, rich, pygments: about 80 ms) when they are installed."""
     target.mkdir()
-    for package in {init.parent.name for init in ROOT.glob("*/__init__.py")} - {"tests"}:
+    for package in service_packages():
         (target / package).symlink_to(ROOT / package)
     for line in (ROOT / "requirements" / "lambda.txt").read_text().splitlines():
         pinned = re.match(r"([A-Za-z0-9_.-]+)==", line)
@@ -148,7 +150,7 @@ def instance_command(task: Path) -> list[str]:
     return [sys.executable, "-I", "-S", str(ROOT / "bench" / "instance.py"), str(task)]
 
 
-def count_wordpress_requests(stand_in: WordPressStandIn) -> Counter:
+def count_wordpress_requests(stand_in: LoopbackWordPress) -> Counter:
     """Every request the stand-in answers, by path (its own counter has users/me only)."""
     seen: Counter = Counter()
     answer = stand_in.server.RequestHandlerClass
@@ -176,10 +178,10 @@ def check(answer: dict, expected: int, what: str) -> dict:
     return answer
 
 
-def cold_starts(instance: list[str], env: dict, runs: int, wordpress: WordPressStandIn) -> list[dict]:
+def cold_starts(instance: list[str], env: dict, runs: int, wordpress: LoopbackWordPress) -> list[dict]:
     results = []
     for _ in range(runs):
-        users_me = wordpress.calls
+        users_me = wordpress.site.users_me_calls
         started = time.perf_counter()
         with WorkerPool(1, env, argv=instance) as pool:
             health = pool.run([{"op": "invoke", "events": [http_v2_event("GET", "/health")]}])[0]
@@ -191,7 +193,7 @@ def cold_starts(instance: list[str], env: dict, runs: int, wordpress: WordPressS
         check(health, 200, "cold GET /health")
         check(items, 200, "cold GET /items")
         results.append({"health_ms": health_s * 1000, "health_cpu_ms": health_cpu_s * 1000, "items_ms": items_s * 1000,
-                        "items_cpu_ms": items_cpu_s * 1000, "users_me": wordpress.calls - users_me})  # fmt: skip
+                        "items_cpu_ms": items_cpu_s * 1000, "users_me": wordpress.site.users_me_calls - users_me})  # fmt: skip
     return results
 
 
@@ -238,7 +240,7 @@ def purchases(env: dict, path: Path, writers: int, each: int, repeat: int) -> li
     """`writers` instances buying one item at once; each run on a new item that
     needs exactly what is bought, so every purchase can succeed."""
     runs = []
-    with WorkerPool(writers, env, basic("admin")) as pool:  # tests/concurrency_worker.py's purchases
+    with WorkerPool(writers, env, basic("admin")) as pool:  # tests/support/concurrency_worker.py's purchases
         for _ in range(repeat):
             item_id = new_sqlite_item(str(path), writers * each)
             result = measure(pool, item_id, each)
@@ -371,7 +373,7 @@ def main() -> int:
         results["load"][name] = (load_before, load())
         print(f"  {time.perf_counter() - started:.0f} s, load average {load():.2f}", file=sys.stderr, flush=True)
 
-    wordpress = WordPressStandIn()
+    wordpress = serve_stand_in()
     wordpress_requests = count_wordpress_requests(wordpress)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
@@ -387,7 +389,7 @@ def main() -> int:
             part("purchases", lambda: purchases(env, path, writers, each, repeat))
             part("interpreter_ms", lambda: interpreter_starts(starts))
     finally:
-        wordpress.close()
+        wordpress.stop()
 
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

@@ -26,7 +26,8 @@
 #      trip; the default one on a SQLite file, the other on a new database of
 #      the local PostgreSQL (scripts/postgres.sh starts it, installing it if need be)
 #
-# Env: PYTHON_BIN (Python 3.13 that runs pip for the artifact; default .venv/bin/python),
+# Env: PYTHON_BIN (Python 3.13 that runs pip for the artifact and the smoke test, whose
+#      WordPress stand-in, tests/support/wordpress.py, needs httpx; default .venv/bin/python),
 #      PYTHON_FOR_RUNTIME (Python 3.13 for the smoke test; found automatically).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -12,17 +12,12 @@ Exit 0 when they are there, 1 (with what is missing) otherwise.
 """
 
 import json
-import re
 import sys
 from pathlib import Path
 
-SERVERLESS_YML = Path(__file__).resolve().parent.parent / "serverless.yml"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def serverless_default(param: str) -> str:
-    """The default serverless.yml gives a param: `name: ${env:REGISTRY_..., 'default'}`."""
-    found = re.search(rf"^\s+{param}: \$\{{env:\w+, '([^']*)'\}}", SERVERLESS_YML.read_text(), re.MULTILINE)
-    return found[1]
+from tests.support.serverless import serverless_default  # noqa: E402
 
 
 def default(param: str) -> float:

@@ -3,7 +3,8 @@
 
 - Reads .serverless/cloudformation-template-update-stack.json for the
   function's Runtime, Handler, MemorySize, environment and LoggingConfig.
-- Checks the zip's contents: the service's packages are there; no test tool
+- Checks the zip's contents: every file of the service's packages (the
+  layers of pyproject.toml's import-linter contract) is there; no test tool
   (pytest, respx, hatch, ...) is; every module has an unchecked-hash .pyc
   (scripts/compile_artifact.py) for the runtime's Python whose source hash
   matches, so a cold start neither compiles nor hashes any source.
@@ -14,7 +15,7 @@
   template's environment except the database (a fresh SQLite file in a temp
   dir, migrated by the cold start as an empty EFS volume would be; or with
   --postgresql, a new empty database on that server, dropped afterwards),
-  WP_BASE_URL (a loopback WordPress stand-in answering users/me) and
+  WP_BASE_URL (the loopback WordPress stand-in of tests/support/wordpress.py) and
   SECRET_KEY (the template's placeholder is refused at start-up).
 - Sends API Gateway v2 and v1 events: /health, /health/ready; POST /items then GET
   /items/{id} as a WordPress user (both ways round: v2 then v1, v1 then v2);
@@ -32,21 +33,17 @@ Exit 0 on success, 1 on failure.  Prints timings and the artifact's size.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import tomllib
 import zipfile
-from contextlib import ExitStack, contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SLS_DIR = ROOT / ".serverless"
@@ -54,6 +51,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 
 import fake_runtime_api as fra  # noqa: E402
+
+from tests.support.accounts import basic  # noqa: E402
+from tests.support.postgresql import scratch_postgresql_database  # noqa: E402
+from tests.support.secrets import OFFLINE_SECRET_KEY  # noqa: E402
+from tests.support.wordpress import serve_stand_in  # noqa: E402
 
 # Must never be in the artifact: wp-python declares them as runtime dependencies.
 FORBIDDEN = {
@@ -68,146 +70,6 @@ FORBIDDEN = {
     "pytest_django",
     "uv",
 }
-
-USERS = {
-    # login -> (application password, users/me?context=edit body)
-    "alice": (
-        "alice-app-password",
-        {
-            "id": 2,
-            "username": "alice",
-            "slug": "alice",
-            "email": "alice@example.test",
-            "name": "Alice",
-            "roles": ["registry_user"],
-            "capabilities": {"read": True},
-            "meta": [],
-        },
-    ),
-    "admin": (
-        "admin-app-password",
-        {
-            "id": 1,
-            "username": "admin",
-            "slug": "admin",
-            "email": "admin@example.test",
-            "name": "Site Admin",
-            "roles": ["administrator"],
-            "capabilities": {"manage_options": True},
-            "meta": {},
-        },
-    ),
-}
-
-
-# The function refuses to start with serverless.yml's placeholder SECRET_KEY
-# (registry_api/checks.py): a deploy passes its own, and so do the offline
-# checks (this smoke test, serverless-offline, the benchmarks).
-OFFLINE_SECRET_KEY = "offline-checks-only-secret-key-not-for-any-deployment-0123456789"
-
-
-def basic(login: str) -> str:
-    return "Basic " + base64.b64encode(f"{login}:{USERS[login][0]}".encode()).decode()
-
-
-# The registries the stand-in lists as alice's: those the smoke test and the benchmarks use.
-ALICE_REGISTRY_IDS = tuple(range(1, 10))
-
-
-def registry_post(registry_id: int) -> dict:
-    """A published registry of alice's (user 2), as WordPress's REST API shows it."""
-    return {
-        "id": registry_id,
-        "author": 2,
-        "status": "publish",
-        "title": {"rendered": "Registry"},
-        "meta": {"restart_invitees": "[]"},
-    }
-
-
-class WordPressStandIn:
-    """A loopback WordPress that answers GET /wp-json/wp/v2/users/me?context=edit
-    for USERS (401 rest_not_logged_in otherwise) and counts those calls,
-    GET /wp-json/wp/v2/restart-registry/{id} with a published registry of alice's,
-    the list of her registries (?author=2) with ALICE_REGISTRY_IDS, and the
-    REST API's index (/wp-json/, for GET /health/ready)."""
-
-    def __init__(self, users: dict = USERS) -> None:
-        self.calls = 0
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
-
-            def log_message(self, *args):
-                pass
-
-            def _json(self, status: int, body, headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                path, _, query = self.path.partition("?")
-                path = path.rstrip("/")
-                if path == "/wp-json":
-                    return self._json(200, {"namespaces": ["oembed/1.0", "wp/v2"]})
-                registry = re.fullmatch(r"/wp-json/wp/v2/restart-registry/(\d+)", path)
-                listing = path == "/wp-json/wp/v2/restart-registry"
-                if path != "/wp-json/wp/v2/users/me" and not (registry or listing):
-                    return self._json(404, {"code": "rest_no_route", "message": "No route", "data": {"status": 404}})
-                try:
-                    login, password = (
-                        base64.b64decode(self.headers.get("Authorization", "").removeprefix("Basic "))
-                        .decode()
-                        .split(":", 1)
-                    )
-                except ValueError:
-                    login, password = "", ""
-                user = users.get(login)
-                if user is None or user[0] != password:
-                    return self._json(
-                        401,
-                        {
-                            "code": "rest_not_logged_in",
-                            "message": "You are not currently logged in.",
-                            "data": {"status": 401},
-                        },
-                    )
-                if registry:
-                    # Every registry is alice's and published (D1: she may add items to it).
-                    return self._json(200, registry_post(int(registry[1])))
-                if listing:  # GET /items of a non-administrator asks for the caller's own registries
-                    params = parse_qs(query)
-                    ids = ALICE_REGISTRY_IDS if params.get("author") == ["2"] else ()
-                    page = ids if params.get("page", ["1"]) == ["1"] else ()  # one page holds them all
-                    return self._json(
-                        200,
-                        [registry_post(registry_id) for registry_id in page],
-                        {"X-WP-Total": str(len(ids)), "X-WP-TotalPages": str(min(len(ids), 1))},
-                    )
-                stand_in.calls += 1
-                if "context=edit" not in query:
-                    return self._json(400, {"code": "rest_invalid_param", "message": "context=edit expected"})
-                self._json(200, user[1])
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def find_python(runtime: str, explicit: str | None) -> str | None:
@@ -232,13 +94,35 @@ def find_python(runtime: str, explicit: str | None) -> str | None:
     return None
 
 
+def service_packages() -> list[str]:
+    """The service's packages: the layers of pyproject.toml's import-linter
+    contract, the one list of them (plain packages too, not only Django apps)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (layers,) = (c["layers"] for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    return list(layers)
+
+
+def service_files(package: str) -> list[str]:
+    """The files of `package` that serverless.yml's patterns put in the zip."""
+    return sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / package).rglob("*")
+        if path.is_file() and not {"__pycache__", "tests"} & set(path.parts) and path.suffix != ".pyc"
+    )
+
+
 def check_contents(zf: zipfile.ZipFile, packages: list[str]) -> tuple[list[str], dict]:
     problems = []
     names = zf.namelist()
     top = {n.split("/")[0].removesuffix(".py") for n in names}
     for pkg in packages:
+        missing = [name for name in service_files(pkg) if name not in names]
         if f"{pkg}/__init__.py" not in names:
             problems.append(f"the service's package {pkg}/ is missing from the zip")
+        elif missing:
+            problems.append(
+                f"{len(missing)} file(s) of the service's package {pkg}/ missing from the zip: {missing[:5]}"
+            )
     for bad in sorted(FORBIDDEN & top):
         problems.append(f"{bad} is in the zip (a test/build tool)")
     for name in names:
@@ -303,23 +187,6 @@ def json_log_lines(path: str) -> list[dict]:
     return lines
 
 
-@contextmanager
-def scratch_postgresql_database(server_url: str, prefix: str = "smoke_artifact"):
-    """The URL of a new, empty database `<prefix>_<pid>` on the server of
-    `server_url` (the role may CREATEDB), as a first deploy meets it; dropped
-    afterwards, even while something is still connected to it."""
-    import psycopg  # the test tools' psycopg (.venv); the function uses the zip's
-
-    name = f"{prefix}_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--function", default="ApiLambdaFunction")
@@ -327,8 +194,8 @@ def main() -> int:
     ap.add_argument(
         "--packages",
         default="",
-        help="comma-separated service packages that must be in the zip "
-        "(default: every top-level directory with an apps.py, plus registry_api)",
+        help="comma-separated service packages that must be in the zip, each file of them "
+        "(default: the layers of pyproject.toml's import-linter contract)",
     )
     ap.add_argument(
         "--sls-dir",
@@ -350,9 +217,7 @@ def main() -> int:
     runtime, handler_spec = props["Runtime"], props["Handler"]
     function_env = dict(props.get("Environment", {}).get("Variables", {}))
     artifact = args.sls_dir / Path(props["Code"]["S3Key"]).name
-    packages = [p for p in args.packages.split(",") if p] or sorted(
-        {"registry_api"} | {p.parent.name for p in ROOT.glob("*/apps.py")}
-    )
+    packages = [p for p in args.packages.split(",") if p] or service_packages()
 
     py = find_python(runtime, args.python)
     if not py:
@@ -360,7 +225,7 @@ def main() -> int:
         return 1
     runtime_dir = str(fra.runtime_client_dir())
 
-    from tests.events import http_v2_event, rest_v1_event
+    from tests.support.events import http_v2_event, rest_v1_event
 
     failures: list[str] = []
     report: dict = {
@@ -390,7 +255,7 @@ def main() -> int:
 
         data_dir = os.path.join(tmp, "efs")
         os.mkdir(data_dir)
-        wordpress = WordPressStandIn()
+        wordpress = serve_stand_in()
         api = fra.FakeRuntimeAPI()
         if args.postgresql:
             function_env["DATABASE_URL"] = stack.enter_context(scratch_postgresql_database(args.postgresql))
@@ -479,9 +344,9 @@ def main() -> int:
         finally:
             fra.stop_function(proc)
             api.close()
-            wordpress.close()
-        report["wordpress_calls"] = wordpress.calls
-        if wordpress.calls < 1:
+            wordpress.stop()
+        report["wordpress_calls"] = wordpress.site.users_me_calls
+        if wordpress.site.users_me_calls < 1:
             failures.append("the function never asked the WordPress stand-in")
         stray = fra.stray_imports(import_log, task_root, runtime_dir)
         imported = sum(1 for line in Path(import_log).read_text().splitlines() if not line.startswith("#"))

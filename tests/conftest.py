@@ -1,133 +1,35 @@
 """Fixtures shared by the whole suite.
 
 Unit tests meet WordPress through `wordpress_stub`, a respx stand-in that
-answers `users/me` for the accounts below and, unless a test routes them
+answers `users/me` for the accounts of tests/support/accounts.py and, unless a test routes them
 itself, registry reads as if every registry were alice's and published;
 integration tests in tests/integration/ use the project's real WordPress instead.
 """
 
 import asyncio
-import base64
-import json
 
 import httpx
 import pytest
 import respx
 from django.conf import settings
 from django.core.cache import caches
-from django.test import Client
 
 from access import facts
 from items.models import Item
+from tests.support.access_registries import add_access_registries
+from tests.support.accounts import ACCOUNTS, GUESTS, basic
+from tests.support.client import ApiClient
+from tests.support.wordpress import REGISTRY_PATH, WordPressStandIn, serve_stand_in
 from wpgateway import client as wp_client
 from wpgateway.credentials import clear_cache
 
 WP_API = f"{settings.WP_BASE_URL.rstrip('/')}/wp-json"
 
-# login -> (application password, users/me body)
-ACCOUNTS = {
-    "alice": (
-        "alice-app-password",
-        {
-            "id": 2,
-            "username": "alice",
-            "slug": "alice",
-            "email": "alice@example.test",
-            "name": "Alice",
-            "roles": ["registry_user"],
-            "capabilities": {"read": True, "edit_restart_registries": True},
-            "meta": [],
-        },
-    ),
-    "admin": (
-        "admin-app-password",
-        {
-            "id": 1,
-            "username": "admin",
-            "slug": "admin",
-            "email": "admin@example.test",
-            "name": "Site Admin",
-            "roles": ["administrator"],
-            "capabilities": {"manage_options": True},
-            "meta": {"persisted_preferences": {}},
-        },
-    ),
-    "eddie": (
-        "editor-app-password",
-        {
-            "id": 3,
-            "username": "eddie",
-            "slug": "eddie",
-            "email": "eddie@example.test",
-            "name": "Eddie Editor",
-            "roles": ["editor"],
-            "capabilities": {"edit_others_posts": True},
-        },
-    ),
-}
 
-
-def basic(login: str, password: str | None = None) -> str:
-    """The Authorization header for an account of ACCOUNTS (or any pair)."""
-    if password is None:
-        password = ACCOUNTS[login][0]
-    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
-
-
-def account_of(request: httpx.Request) -> dict | None:
-    """The users/me body of the account whose credentials `request` carries, if any."""
-    header = request.headers.get("Authorization", "")
-    try:
-        login, password = base64.b64decode(header.removeprefix("Basic ")).decode().split(":", 1)
-    except ValueError:
-        return None
-    account = ACCOUNTS.get(login)
-    return account[1] if account is not None and account[0] == password else None
-
-
-def users_me(request: httpx.Request) -> httpx.Response:
-    """WordPress's users/me: 401 rest_not_logged_in unless the pair is known."""
-    account = account_of(request)
-    if account is None:
-        return httpx.Response(
-            401,
-            json={"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}},
-        )
-    return httpx.Response(200, json=account)
-
-
-# The registry paths the default stand-in answers: the list, and one post by id.
-REGISTRY_PATH = r"^/wp/v2/restart-registry(?:/(?P<registry_id>\d+))?$"
-
-
-def registry_post(registry_id: int, *, author: int = ACCOUNTS["alice"][1]["id"], status: str = "publish") -> dict:
-    """A `restart-registry` post as WordPress answers a GET (view context)."""
-    return {
-        "id": registry_id,
-        "date": "2026-04-01T10:00:00",
-        "modified": "2026-04-01T12:00:00",
-        "status": status,
-        "type": "restart-registry",
-        "title": {"rendered": f"Registry {registry_id}"},
-        "content": {"rendered": "", "protected": False},
-        "author": author,
-        "meta": {"restart_invitees": "[]", "restart_item_ids": "[]"},
-    }
-
-
-def default_registries(request: httpx.Request, registry_id: str | None = None) -> httpx.Response:
-    """Every registry is alice's and published: GET of one answers such a post;
-    the list by author answers alice the registries the stored items use."""
-    if registry_id is not None:
-        return httpx.Response(200, json=registry_post(int(registry_id)))
-    params = request.url.params
-    alice = str(ACCOUNTS["alice"][1]["id"])
-    used = sorted(set(Item.objects.exclude(registry_id=None).values_list("registry_id", flat=True)))
-    ids = [registry_id for registry_id in used if registry_id > 0] if params.get("author") == alice else []
-    page, per_page = int(params.get("page", 1)), int(params.get("per_page", 10))
-    headers = {"X-WP-Total": str(len(ids)), "X-WP-TotalPages": str(-(-len(ids) // per_page))}
-    chunk = ids[(page - 1) * per_page : page * per_page]
-    return httpx.Response(200, json=[registry_post(registry_id) for registry_id in chunk], headers=headers)
+def registries_of_stored_items() -> list[int]:
+    """The registries the stored items use: alice's, for the default stand-in."""
+    used = Item.objects.exclude(registry_id=None).values_list("registry_id", flat=True)
+    return sorted(registry_id for registry_id in set(used) if registry_id > 0)
 
 
 def give_way(router: respx.Router, route: respx.Route, answer):
@@ -170,44 +72,23 @@ def _event_loop_for_mangum():
 
 @pytest.fixture
 def wordpress_stub():
-    """A respx WordPress answering users/me and, as `default_registries`, registry
-    reads no route of the test answers; other WordPress calls fail the test."""
+    """A respx WordPress answering users/me and, as a `WordPressStandIn` where every
+    registry is alice's and published (her list: the registries the stored items
+    use), registry reads no route of the test answers; other WordPress calls fail the test."""
+    site = WordPressStandIn(alices_registries=registries_of_stored_items)
     with respx.mock(base_url=WP_API, assert_all_called=False) as router:
-        router.get("/wp/v2/users/me", name="users_me").mock(side_effect=users_me)
-        give_way(router, router.get(path__regex=REGISTRY_PATH, name="default_registries"), default_registries)
+        router.get("/wp/v2/users/me", name="users_me").mock(side_effect=site.users_me)
+        give_way(router, router.get(path__regex=REGISTRY_PATH, name="default_registries"), site.registries)
         yield router
 
 
-class ApiClient(Client):
-    """Django's test client speaking JSON, optionally as one account."""
-
-    def __init__(self, authorization: str | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.authorization = authorization
-
-    def generic(self, method, path, data="", content_type="application/json", **extra):
-        if self.authorization is not None:
-            extra.setdefault("HTTP_AUTHORIZATION", self.authorization)
-        if not isinstance(data, (str, bytes)):
-            data = json.dumps(data)
-        return super().generic(method, path, data, content_type, **extra)
-
-    def get(self, path, data=None, **extra):
-        # Query strings are given in the path; keeps GET from sending a body.
-        return self.generic("GET", path, "", **extra)
-
-    # Django's own post/put/patch/delete would encode `data` as a form first.
-    def post(self, path, data="", **extra):
-        return self.generic("POST", path, data, **extra)
-
-    def put(self, path, data="", **extra):
-        return self.generic("PUT", path, data, **extra)
-
-    def patch(self, path, data="", **extra):
-        return self.generic("PATCH", path, data, **extra)
-
-    def delete(self, path, data="", **extra):
-        return self.generic("DELETE", path, data, **extra)
+@pytest.fixture(scope="module")
+def wordpress_url():
+    """The stand-in over HTTP, for processes the tests start (respx does not
+    cross process boundaries), with the guests of tests/support/accounts.py."""
+    server = serve_stand_in({**ACCOUNTS, **GUESTS})
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
@@ -226,19 +107,35 @@ def admin(db, wordpress_stub):
 
 
 @pytest.fixture
+def eddie(db, wordpress_stub):
+    """An editor: neither owner nor administrator of anything."""
+    return ApiClient(basic("eddie"))
+
+
+@pytest.fixture
+def site_editor(eddie, monkeypatch):
+    """eddie as the mu-plugin makes a site's editors: WordPress lets him read
+    (private included) and edit every registry."""
+    capabilities = {**ACCOUNTS["eddie"][1]["capabilities"], "edit_others_restart_registries": True}
+    monkeypatch.setitem(ACCOUNTS["eddie"][1], "capabilities", capabilities)
+    return eddie
+
+
+@pytest.fixture
+def clients(alice, admin, eddie) -> dict[str, ApiClient]:
+    return {"alice": alice, "admin": admin, "eddie": eddie}
+
+
+@pytest.fixture
+def access_wordpress(wordpress_stub) -> WordPressStandIn:
+    """WordPress with the registries of tests/support/access_registries.py."""
+    return add_access_registries(WordPressStandIn(router=wordpress_stub))
+
+
+@pytest.fixture
 def lambda_handler(transactional_db, wordpress_stub):
     """The real Lambda entry point. Requests run on Django's ASGI worker
     thread, so the data must be committed: hence transactional_db."""
     from registry_api.lambda_handler import handler
 
     return handler
-
-
-SAMPLE_ITEM = {
-    "registry_id": 1,
-    "name": "Test Item",
-    "description": "A test item description",
-    "url": "https://example.com/product/test-item",
-    "price": 29.99,
-    "is_active": True,
-}

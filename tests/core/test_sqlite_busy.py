@@ -11,7 +11,9 @@ import pytest
 from django.db import connection
 
 from items.models import Item, Purchase
-from tests.conftest import SAMPLE_ITEM, ApiClient, basic
+from tests.support.accounts import basic
+from tests.support.client import ApiClient
+from tests.support.items import SAMPLE_ITEM
 
 HELD = 0.6  # seconds another writer holds the lock: several of SQLite's busy waits below
 

@@ -10,10 +10,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from django.test import override_settings
 
-from tests.conftest import ApiClient, basic
+from tests.support.accounts import basic
+from tests.support.client import ApiClient
+from tests.support.real_wordpress import Send, django_sender
 from wpgateway import client as wp_client
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "wordpress.sh"
@@ -111,3 +114,22 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.wordpress)
+
+
+@pytest.fixture
+def send(db, wordpress) -> Send:
+    return django_sender(wordpress)
+
+
+@pytest.fixture
+def created(wordpress):
+    """Call with a registry id to have it force-deleted at teardown."""
+    registry_ids: list[int] = []
+    yield registry_ids.append
+    admin = wordpress.admin
+    for registry_id in registry_ids:
+        httpx.delete(
+            f"{wordpress.url}/wp-json/wp/v2/restart-registry/{registry_id}",
+            params={"force": "true"},
+            auth=(admin.login, admin.app_password),
+        )

@@ -10,7 +10,7 @@ item did not exist, and the registry routes as 403 `Not authorized`.
 
 Every cell that changes something works on an item of its own, created for
 it, so that no cell sees what another did. The registries are force-deleted
-at teardown (`created`, shared with test_registries_wordpress.py).
+at teardown (`created`, a fixture of tests/integration/conftest.py).
 """
 
 from typing import Any
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from items.models import Item, Purchase
-from tests.integration.test_registries_wordpress import INVITEES, created, new_registry, send  # noqa: F401 (fixtures)
-from tests.test_registries import ITEM
+from tests.support.items import ITEM
+from tests.support.real_wordpress import INVITEES, new_registry
 
 ROLES = ("alice", "admin", "bob", "carol", "dave")
 THROWAWAY = "zed"  # invited before each uninvite, so that managers have someone to remove

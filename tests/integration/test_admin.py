@@ -16,8 +16,9 @@ from django.forms.models import model_to_dict
 from django.test import Client
 
 from items.models import Item
-from tests.conftest import ApiClient, basic
-from tests.integration.test_wordpress_auth import wordpress_api
+from tests.support.accounts import basic
+from tests.support.client import ApiClient
+from tests.support.real_wordpress import wordpress_api
 from wpgateway import admin_session
 from wpgateway import client as wp_client
 from wpgateway.admin_site import REFUSALS

@@ -10,63 +10,18 @@ WordPress as the administrator.
 """
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from items.models import Item
-from tests.conftest import ApiClient
-from tests.events import http_v2_event
-from tests.test_registries import ITEM, WRITTEN_DEFAULTS
+from tests.support.client import ApiClient
+from tests.support.items import ITEM
+from tests.support.real_wordpress import INVITEES, Send, lambda_sender, new_registry
+from tests.support.wordpress import WRITTEN_DEFAULTS
 
-# bob by login, carol by e-mail in another case; sorted, as the invitee routes keep them.
-INVITEES = ["CAROL@example.test", "bob"]
 NO_SUCH_ITEM = 987654321
-
-# (account, method, path, body) -> (status, decoded JSON body or None)
-Send = Callable[..., tuple[int, Any]]
-
-
-def django_sender(site) -> Send:
-    def send(account: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = ApiClient(site.accounts[account].authorization).generic(method, path, "" if body is None else body)
-        return response.status_code, response.json() if response.content else None
-
-    return send
-
-
-def lambda_sender(site) -> Send:
-    """Through the Lambda entry point, as API Gateway (HTTP API, payload 2.0) calls it."""
-    from registry_api.lambda_handler import handler
-
-    def send(account: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        path, _, query = path.partition("?")
-        headers = {"Authorization": site.accounts[account].authorization}
-        result = handler(http_v2_event(method, path, query=query, body=body, headers=headers), None)
-        return result["statusCode"], json.loads(result["body"]) if result["body"] else None
-
-    return send
-
-
-@pytest.fixture
-def send(db, wordpress) -> Send:
-    return django_sender(wordpress)
-
-
-@pytest.fixture
-def created(wordpress):
-    """Call with a registry id to have it force-deleted at teardown."""
-    registry_ids: list[int] = []
-    yield registry_ids.append
-    admin = wordpress.admin
-    for registry_id in registry_ids:
-        httpx.delete(
-            f"{wordpress.url}/wp-json/wp/v2/restart-registry/{registry_id}",
-            params={"force": "true"},
-            auth=(admin.login, admin.app_password),
-        )
 
 
 def wordpress_post(site, registry_id: int, account: str = "alice") -> httpx.Response:
@@ -77,13 +32,6 @@ def wordpress_post(site, registry_id: int, account: str = "alice") -> httpx.Resp
         params={"context": "edit"},
         auth=(who.login, who.app_password),
     )
-
-
-def new_registry(send: Send, created, **body) -> dict:
-    status, registry = send("alice", "POST", "/registries", {"title": "Wedding", "username": "alice", **body})
-    assert status == 201, registry
-    created(registry["id"])
-    return registry
 
 
 def new_item(send: Send, registry_id: int, account: str = "alice", **changes) -> dict:

@@ -22,8 +22,9 @@ import pytest
 
 from access import facts
 from items.models import Item, Purchase
-from tests.conftest import ApiClient, basic
-from tests.integration.test_registries_wordpress import INVITEES, lambda_sender
+from tests.support.accounts import basic
+from tests.support.client import ApiClient
+from tests.support.real_wordpress import INVITEES, lambda_sender
 
 RECIPIENT = "ann@example.test"
 HIDDEN_META = {"restart_invitees": "", "restart_recipient_email": ""}

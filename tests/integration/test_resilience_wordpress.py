@@ -10,7 +10,8 @@ from unittest import mock
 import httpx
 
 from registry_api import __version__
-from tests.conftest import ApiClient, basic
+from tests.support.accounts import basic
+from tests.support.client import ApiClient
 from wpgateway import credentials
 from wpgateway.client import is_rest_error
 

@@ -4,11 +4,12 @@ import json
 import time
 from unittest import mock
 
-import httpx
 import pytest
 
-from tests.conftest import ApiClient, basic
-from tests.events import http_v2_event, rest_v1_event
+from tests.support.accounts import basic
+from tests.support.client import ApiClient
+from tests.support.events import http_v2_event, rest_v1_event
+from tests.support.real_wordpress import wordpress_api
 from wpgateway import credentials
 
 ITEM = {
@@ -18,13 +19,6 @@ ITEM = {
     "affiliate_url": "https://affiliate.example/kettle",
     "affiliate_status": "active",
 }
-
-
-def wordpress_api(site, account, method, path, **kwargs) -> httpx.Response:
-    """Call WordPress directly, as `account`, outside the service."""
-    return httpx.request(
-        method, f"{site.url}/wp-json{path}", auth=(account.login, account.app_password), timeout=30, **kwargs
-    )
 
 
 @pytest.fixture

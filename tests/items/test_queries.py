@@ -8,7 +8,7 @@ from django.db.models.signals import pre_init
 from django.test.utils import CaptureQueriesContext
 
 from items.models import Item
-from tests.conftest import SAMPLE_ITEM
+from tests.support.items import SAMPLE_ITEM
 
 # Transaction control, which the purchase's transaction adds around its statements
 # (a savepoint here: the test runs inside a transaction).

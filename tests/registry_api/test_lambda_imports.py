@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, sys
 from registry_api.lambda_handler import handler
-from tests.events import http_v2_event
+from tests.support.events import http_v2_event
 health = handler(http_v2_event("GET", "/health"), None)["statusCode"]
 result = None
 {extra}

@@ -1,0 +1,52 @@
+"""Calling the API, and WordPress itself, as the accounts of the real WordPress
+(tests/integration: `site` is its `wordpress` fixture)."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tests.support.client import ApiClient
+from tests.support.events import http_v2_event
+
+# bob by login, carol by e-mail in another case; sorted, as the invitee routes keep them.
+INVITEES = ["CAROL@example.test", "bob"]
+
+# (account, method, path, body) -> (status, decoded JSON body or None)
+Send = Callable[..., tuple[int, Any]]
+
+
+def django_sender(site) -> Send:
+    def send(account: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        response = ApiClient(site.accounts[account].authorization).generic(method, path, "" if body is None else body)
+        return response.status_code, response.json() if response.content else None
+
+    return send
+
+
+def lambda_sender(site) -> Send:
+    """Through the Lambda entry point, as API Gateway (HTTP API, payload 2.0) calls it."""
+    from registry_api.lambda_handler import handler
+
+    def send(account: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        path, _, query = path.partition("?")
+        headers = {"Authorization": site.accounts[account].authorization}
+        result = handler(http_v2_event(method, path, query=query, body=body, headers=headers), None)
+        return result["statusCode"], json.loads(result["body"]) if result["body"] else None
+
+    return send
+
+
+def new_registry(send: Send, created, **body) -> dict:
+    status, registry = send("alice", "POST", "/registries", {"title": "Wedding", "username": "alice", **body})
+    assert status == 201, registry
+    created(registry["id"])
+    return registry
+
+
+def wordpress_api(site, account, method, path, **kwargs) -> httpx.Response:
+    """Call WordPress directly, as `account`, outside the service."""
+    return httpx.request(
+        method, f"{site.url}/wp-json{path}", auth=(account.login, account.app_password), timeout=30, **kwargs
+    )
