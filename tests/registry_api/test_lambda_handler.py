@@ -386,3 +386,14 @@ def test_a_base_path_is_stripped_when_configured(prod_handler, event):
 def test_the_default_handler_strips_no_stage(lambda_handler):
     status, _, body = invoke(lambda_handler, http_v2_event("GET", "/prod/health", stage="prod"))
     assert (status, body) == (404, {"detail": "Not Found"})
+
+
+def test_a_stage_prefix_does_not_outlive_its_request(lambda_handler, client):
+    """Django's script prefix is per thread, and a Lambda instance's thread
+    serves request after request: a REST API stage's prefix is put back."""
+    from django.urls import get_script_prefix
+
+    status, _, _ = invoke(lambda_handler, rest_v1_event("GET", "/docs"))
+    assert status == 200
+    assert get_script_prefix() == "/"
+    assert b"/prod/" not in client.get("/docs").content
