@@ -17,7 +17,7 @@ from django.db import DatabaseError
 from ninja import Schema
 
 from wpgateway.client import rest_index
-from wpgateway.errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
+from wpgateway.errors import WordPressBadResponse, WordPressRefusal, WordPressTimeout, WordPressUnavailable
 
 from . import __version__
 from .startup import is_migrated
@@ -77,15 +77,13 @@ def _database() -> str:
 
 
 def _wordpress() -> str:
-    from wp_python.exceptions import WordPressError  # at the first WordPress call (wpgateway.client)
-
     try:
         index = rest_index()
     except WordPressTimeout:
         return "timeout"
     except WordPressUnavailable:
         return "unreachable"
-    except (WordPressError, WordPressBadResponse):  # an error status, garbage
+    except (WordPressRefusal, WordPressBadResponse):  # an error status, garbage
         return "not WordPress"
     namespaces = index.get("namespaces") if isinstance(index, dict) else None
     return OK if isinstance(namespaces, list) and "wp/v2" in namespaces else "not WordPress"

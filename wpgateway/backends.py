@@ -6,11 +6,15 @@ from enum import Enum
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from wp_python.exceptions import AuthenticationError, WordPressError
-from wp_python.exceptions import PermissionError as WordPressPermissionError
 
 from .client import fetch_current_user
-from .errors import WordPressBadResponse, WordPressUnavailable
+from .errors import (
+    CredentialsRefused,
+    PermissionRefused,
+    WordPressBadResponse,
+    WordPressRefusal,
+    WordPressUnavailable,
+)
 from .identity import WordPressUser
 
 logger = logging.getLogger(__name__)
@@ -38,9 +42,9 @@ def wordpress_administrator(login: str, password: str) -> WordPressUser:
     demotion counts at once). Raises AdminRefused otherwise."""
     try:
         user = fetch_current_user(login, password)
-    except (AuthenticationError, WordPressPermissionError):
+    except (CredentialsRefused, PermissionRefused):
         raise AdminRefused(Refusal.CREDENTIALS) from None
-    except (WordPressError, WordPressBadResponse, WordPressUnavailable) as exc:
+    except (WordPressRefusal, WordPressBadResponse, WordPressUnavailable) as exc:
         logger.warning("WordPress could not verify an admin login: %s", exc)
         raise AdminRefused(Refusal.UNAVAILABLE) from exc
     if not user.is_admin:

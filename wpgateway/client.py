@@ -1,10 +1,9 @@
-"""HTTP access to the WordPress REST API, through wp-python, with the caller's credentials.
+"""The WordPress REST API as the service asks it: httpx on one shared client,
+with the caller's credentials, every outcome in `wpgateway.errors`' terms.
 
 One `httpx.Client` serves the whole process (building one costs ~20 ms, mostly
-the TLS context); each call gets its own light wp-python transport that adds
-the caller's `Authorization` header, so no credential is ever shared between
-callers and wp-python's per-transport state (last response, pagination) stays
-per call.
+the TLS context); each call passes the caller's own `Authorization` header, so
+no credential is ever shared between callers or kept on the client.
 
 Time: a call ends within WP_TIMEOUT and by the request's deadline
 (core/deadline.py), whatever WordPress does. httpx's timeouts bound
@@ -16,17 +15,14 @@ Who speaks: an error status counts as WordPress's answer only with WordPress's
 REST error body (`{"code": ..., "message": ...}`). Anything else at that
 address (a firewall's 403 page, a proxy's 502, some other JSON) is
 WordPressBadResponse: WordPress could not be heard, so nothing is concluded
-about the caller's credentials or rights.
-
-wp-python is imported at the first WordPress call, not when the process starts:
-any `wp_python` import runs its package's `__init__`, which imports every
-endpoint and model it has (posts, media, comments...: about 90 ms, 55 pydantic
-models), while a Lambda cold start that serves `/health` needs none of them
-(bench/README.md, plan step 6). Only `wpgateway.transport` and the functions
-that call WordPress import it.
+about the caller's credentials or rights. WordPress's own 401, 403 and 404 are
+CredentialsRefused, PermissionRefused and ResourceMissing; any other of its
+refusals (a 400, a 5xx) is WordPressFailed.
 """
 
+import base64
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import httpcore
@@ -35,8 +31,29 @@ from django.conf import settings
 
 from core import deadline
 
-from .errors import WordPressBadResponse
+from .caller import Credentials
+from .errors import (
+    CredentialsRefused,
+    GatewayError,
+    PermissionRefused,
+    ResourceMissing,
+    WordPressBadResponse,
+    WordPressFailed,
+    WordPressRefusal,
+    WordPressTimeout,
+    WordPressUnavailable,
+)
 from .identity import WordPressUser
+
+# WordPress's error message goes into the API's detail; an HTML error page
+# from a proxy would otherwise make a detail of many kilobytes.
+MESSAGE_LIMIT = 300
+
+REFUSALS: dict[int, type[WordPressRefusal]] = {
+    401: CredentialsRefused,
+    403: PermissionRefused,
+    404: ResourceMissing,
+}
 
 _client: httpx.Client | None = None
 _client_lock = threading.Lock()
@@ -129,20 +146,83 @@ def is_rest_error(response: httpx.Response) -> bool:
     return isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str)
 
 
-def fetch_current_user(username: str, password: str) -> WordPressUser:
-    """`GET /wp/v2/users/me?context=edit` as the caller.
+@dataclass(frozen=True)
+class Reply:
+    """WordPress's successful answer: its JSON body and its paging totals."""
 
-    Raises wp-python's `AuthenticationError` for WordPress's own 401, its other
-    errors for WordPress's other refusals, and the `errors` module's classes for
-    an unreachable, slow, garbled or foreign answer.
-    """
-    from .transport import CallerTransport  # wp-python: at the first call (module docstring)
+    data: Any
+    total: int  # X-WP-Total, 0 when absent
+    total_pages: int  # X-WP-TotalPages, 0 when absent
 
-    # wp-python's UsersEndpoint.me() would reject a site that sends "meta": [],
-    # so the body is read raw and parsed here.
-    response = CallerTransport(username, password).request("GET", "/wp/v2/users/me", params={"context": "edit"})
+
+def request(
+    method: str,
+    path: str,
+    credentials: Credentials | None = None,
+    *,
+    params: dict[str, Any] | None = None,
+    json: dict[str, Any] | None = None,
+) -> Reply:
+    """`method` `path` (under `/wp-json`) as the holder of `credentials` (None:
+    anonymously), within WP_TIMEOUT and the request's deadline. Raises the
+    `errors` module's classes for anything but a JSON answer with a 2xx/3xx status."""
+    headers = {} if credentials is None else {"Authorization": _basic(*credentials)}
+    with deadline.within(settings.WP_TIMEOUT):
+        left = deadline.remaining()
+        if left is not None and left <= 0:
+            raise WordPressTimeout(f"no time left to ask WordPress {method} {path}")
+        try:
+            response = http_client().request(method, path, params=params, json=json, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise WordPressTimeout(f"WordPress did not answer {method} {path} in time") from exc
+        except httpx.HTTPError as exc:
+            raise WordPressUnavailable(f"WordPress unreachable for {method} {path}: {type(exc).__name__}") from exc
     try:
-        return WordPressUser.from_wordpress(response.data)
+        # On every answer: a malformed paging header is no answer of WordPress's.
+        total = int(response.headers.get("X-WP-Total", 0))
+        total_pages = int(response.headers.get("X-WP-TotalPages", 0))
+    except ValueError as exc:
+        raise WordPressBadResponse(f"WordPress answered {method} {path} with an unreadable response") from exc
+    if response.status_code >= 400:
+        raise _refusal(method, path, response)
+    try:
+        data = response.json()
+    except ValueError as exc:  # a maintenance page, an empty body, a redirect
+        raise WordPressBadResponse(f"WordPress answered {method} {path} without a JSON body") from exc
+    return Reply(data, total, total_pages)
+
+
+def _basic(username: str, password: str) -> str:
+    # WordPress shows application passwords in groups of four; the spaces are not part of them.
+    token = base64.b64encode(f"{username}:{password.replace(' ', '')}".encode()).decode()
+    return f"Basic {token}"
+
+
+def _refusal(method: str, path: str, response: httpx.Response) -> GatewayError:
+    """An error answer as its class: WordPress's own with `<message> [HTTP <status>]
+    [<code>]` (the message on one line, cut to MESSAGE_LIMIT characters), or not WordPress's."""
+    if not is_rest_error(response):
+        status = response.status_code
+        return WordPressBadResponse(f"{method} {path} answered HTTP {status} without WordPress's REST error body")
+    body = response.json()
+    message = " ".join(body["message"].split())
+    if len(message) > MESSAGE_LIMIT:
+        message = message[: MESSAGE_LIMIT - 1] + "…"
+    parts = [message, f"[HTTP {response.status_code}]"] + ([f"[{body['code']}]"] if body["code"] else [])
+    return REFUSALS.get(response.status_code, WordPressFailed)(" ".join(parts))
+
+
+def fetch_current_user(username: str, password: str) -> WordPressUser:
+    """`GET /wp/v2/users/me?context=edit` as the caller (read raw: a site may send
+    `"meta": []`, which a strict user model would reject).
+
+    Raises CredentialsRefused for WordPress's own 401, its other refusals for
+    the others, and the `errors` module's other classes for an unreachable,
+    slow, garbled or foreign answer.
+    """
+    reply = request("GET", "/wp/v2/users/me", (username, password), params={"context": "edit"})
+    try:
+        return WordPressUser.from_wordpress(reply.data)
     except ValueError as exc:
         raise WordPressBadResponse(str(exc)) from exc
 
@@ -150,6 +230,4 @@ def fetch_current_user(username: str, password: str) -> WordPressUser:
 def rest_index() -> Any:
     """`GET /wp-json/` without credentials, the namespaces only: what the WordPress
     address answers for its REST API's index."""
-    from .transport import WordPressTransport  # wp-python: at the first call (module docstring)
-
-    return WordPressTransport().request("GET", "/", params={"_fields": "namespaces"}).data
+    return request("GET", "/", params={"_fields": "namespaces"}).data

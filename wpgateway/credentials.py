@@ -25,7 +25,7 @@ from django.core.cache import caches
 from core import deadline
 
 from .client import fetch_current_user
-from .errors import WordPressBadResponse, WordPressTimeout, WordPressUnavailable
+from .errors import CredentialsRefused, WordPressBadResponse, WordPressRefusal, WordPressTimeout, WordPressUnavailable
 from .identity import WordPressUser
 
 logger = logging.getLogger(__name__)
@@ -92,15 +92,11 @@ def _remember(key: str, user: WordPressUser | None) -> None:
 
 
 def _ask_wordpress(username: str, password: str) -> WordPressUser | None:
-    from wp_python.exceptions import AuthenticationError, WordPressError  # at the first call (wpgateway.client)
-
     try:
         return fetch_current_user(username, password)
-    except AuthenticationError:
-        # WordPress's own 401 (the client lets no other through) means bad
-        # credentials, whatever its error code says.
+    except CredentialsRefused:
         return None
-    except (WordPressError, WordPressBadResponse) as exc:
+    except (WordPressRefusal, WordPressBadResponse) as exc:
         logger.warning("WordPress could not verify credentials: %s", exc)
         raise WordPressUnavailable(str(exc)) from exc
     except WordPressUnavailable as exc:

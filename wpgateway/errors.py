@@ -1,9 +1,9 @@
-"""What can go wrong between the service and WordPress, beyond wp-python's own errors.
+"""What can go wrong between the service and WordPress.
 
-wp-python raises `WordPressError` subclasses for HTTP error statuses but lets
-httpx's network errors and undecodable answers through; `client` wraps those
-in the classes below so callers handle one family of exceptions. None of them
-knows of HTTP answers: `registry_api.errors` decides those.
+`client` raises the first classes below for every call (unreachable, slow,
+garbled or foreign answers, and WordPress's own refusals); `registries` turns
+refusals into what they mean for a registry. None of them knows of HTTP
+answers: `registry_api.errors` decides those.
 """
 
 
@@ -27,6 +27,24 @@ class WordPressBadResponse(GatewayError):
 class WordPressFailed(WordPressBadResponse):
     """WordPress answered a REST error the service has no meaning for (a 5xx, a
     404 on the post type itself, an unknown code); the message says which."""
+
+
+class WordPressRefusal(GatewayError):
+    """WordPress itself (its REST error body) refused a request for a reason the
+    service has a meaning for: the subclasses. The message is WordPress's own,
+    `<message> [HTTP <status>] [<code>]` (any other refusal is WordPressFailed)."""
+
+
+class CredentialsRefused(WordPressRefusal):
+    """WordPress does not accept the credentials (its own 401, whatever its code)."""
+
+
+class PermissionRefused(WordPressRefusal):
+    """WordPress does not allow the credentials' user this request (its own 403)."""
+
+
+class ResourceMissing(WordPressRefusal):
+    """WordPress has nothing at the address asked (its own 404)."""
 
 
 class RegistryMissing(GatewayError):

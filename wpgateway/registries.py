@@ -1,12 +1,12 @@
 """Registry posts (the `restart-registry` post type) in WordPress, read and written as the caller.
 
 The one module that speaks to WordPress about registries (CONTRACT 4.3). Every
-call goes through wp-python's CustomPostTypeEndpoint on the shared HTTP client,
-with the caller's own credentials: WordPress applies its own rules to the
+call goes through `wpgateway.client` on the shared HTTP client, with the
+caller's own credentials: WordPress applies its own rules to the
 caller, and no call is ever made with anyone else's rights.
 
 Whatever goes wrong comes out as one of `wpgateway.errors` (which
-`registry_api.errors` answers), never as wp-python's or httpx's own:
+`registry_api.errors` answers), never as httpx's own:
 
 | WordPress                                        | raised                      |
 |--------------------------------------------------|-----------------------------|
@@ -25,31 +25,26 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from . import client
 from .caller import Caller
 from .errors import (
+    CredentialsRefused,
     CredentialsRevoked,
+    PermissionRefused,
     ReadRefused,
     RegistryMissing,
+    ResourceMissing,
     WordPressBadResponse,
     WordPressFailed,
     WordPressUnavailable,
 )
 
-if TYPE_CHECKING:
-    from wp_python.client import CustomPostTypeEndpoint
-    from wp_python.exceptions import WordPressError
-
-    from .transport import CallerTransport
-
 logger = logging.getLogger(__name__)
 
 POST_TYPE = "restart-registry"
-
-# WordPress's error message goes into the answer's detail; an HTML error page
-# from a proxy would otherwise make a detail of many kilobytes.
-MESSAGE_LIMIT = 300
+COLLECTION = f"/wp/v2/{POST_TYPE}"
 
 
 @dataclass(frozen=True)
@@ -64,55 +59,46 @@ class RegistryPage:
 def fetch_registry(caller: Caller, registry_id: int) -> dict[str, Any]:
     """`GET /wp/v2/restart-registry/{id}` (view context: the story comes rendered)."""
     with _faults(one_registry=True):
-        return _post(_endpoint(_transport(caller)).get(registry_id))
+        return _post(_request(caller, "GET", f"{COLLECTION}/{registry_id}").data)
 
 
 def list_registries(caller: Caller, *, author: int, page: int, per_page: int) -> RegistryPage:
     """The author's registries in any status, one page, with X-WP-Total / X-WP-TotalPages."""
-    transport = _transport(caller)
+    params = {"page": page, "per_page": per_page, "author": author, "status": "any"}
     with _faults(one_registry=False):
-        posts = _endpoint(transport).list(page=page, per_page=per_page, author=author, status="any")
-        if not isinstance(posts, list):
+        reply = _request(caller, "GET", COLLECTION, params=params)
+        if not isinstance(reply.data, list):
             raise WordPressBadResponse(f"listing {POST_TYPE} posts did not answer with a list")
-    return RegistryPage(posts, total=transport.last_total_items, total_pages=transport.last_total_pages)
+    return RegistryPage(reply.data, total=reply.total, total_pages=reply.total_pages)
 
 
 def create_registry(caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
     """`POST /wp/v2/restart-registry`; WordPress answers in edit context (raw story)."""
     with _faults(one_registry=False):
-        return _post(_endpoint(_transport(caller)).create(fields))
+        return _post(_request(caller, "POST", COLLECTION, json=fields).data)
 
 
 def update_registry(caller: Caller, registry_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """`PUT /wp/v2/restart-registry/{id}` with only `fields`: WordPress leaves the rest,
     meta keys included, as they are."""
     with _faults(one_registry=True):
-        return _post(_endpoint(_transport(caller)).update(registry_id, fields))
+        return _post(_request(caller, "PUT", f"{COLLECTION}/{registry_id}", json=fields).data)
 
 
 def delete_registry(caller: Caller, registry_id: int) -> None:
     """`DELETE /wp/v2/restart-registry/{id}?force=true`; returns only once WordPress
     says the post is gone (not in the trash)."""
     with _faults(one_registry=True):
-        answer = _endpoint(_transport(caller)).delete(registry_id, force=True)
+        answer = _request(caller, "DELETE", f"{COLLECTION}/{registry_id}", params={"force": True}).data
         if not (isinstance(answer, dict) and answer.get("deleted") is True):
             raise WordPressBadResponse(f"WordPress did not confirm deleting {POST_TYPE} {registry_id}")
 
 
-def _transport(caller: Caller) -> "CallerTransport":
-    from .transport import CallerTransport  # wp-python: at the first call (wpgateway.client)
-
-    return CallerTransport(*caller.wordpress_credentials())
-
-
-def _endpoint(transport: "CallerTransport") -> "CustomPostTypeEndpoint":
-    from wp_python.client import CustomPostTypeEndpoint
-
-    return CustomPostTypeEndpoint(transport, POST_TYPE)
+def _request(caller: Caller, method: str, path: str, **kwargs: Any) -> client.Reply:
+    return client.request(method, path, caller.wordpress_credentials(), **kwargs)
 
 
 def _post(data: Any) -> dict[str, Any]:
-    # wp-python hands back {"raw": text} for a 200 that is not JSON.
     if not isinstance(data, dict) or "id" not in data:
         raise WordPressBadResponse(f"WordPress did not answer with a {POST_TYPE} post")
     return data
@@ -120,39 +106,20 @@ def _post(data: Any) -> dict[str, Any]:
 
 @contextmanager
 def _faults(*, one_registry: bool) -> Iterator[None]:
-    """wp-python's errors as this package's. `one_registry`: the call is about one
-    post, so a 404 means that registry does not exist (for the collection it
-    would mean the post type is not registered: a broken WordPress)."""
-    from wp_python.exceptions import AuthenticationError, NotFoundError, WordPressError  # at the first call
-    from wp_python.exceptions import PermissionError as WordPressPermissionError
-
+    """WordPress's refusals as what they mean for a registry. `one_registry`: the
+    call is about one post, so a 404 means that registry does not exist (for the
+    collection it would mean the post type is not registered: a broken WordPress)."""
     try:
         yield
-    except NotFoundError as exc:
+    except ResourceMissing as exc:
         if one_registry:
             raise RegistryMissing from exc
-        raise WordPressFailed(_wordpress_error(exc)) from exc
-    except WordPressPermissionError as exc:
-        raise ReadRefused from exc
-    except AuthenticationError as exc:
-        raise CredentialsRevoked from exc
-    except WordPressError as exc:
         logger.warning("WordPress refused a registry call: %s", exc)
-        raise WordPressFailed(_wordpress_error(exc)) from exc
-    except (WordPressUnavailable, WordPressBadResponse) as exc:  # WordPressTimeout too
+        raise WordPressFailed(str(exc)) from exc
+    except PermissionRefused as exc:
+        raise ReadRefused from exc
+    except CredentialsRefused as exc:
+        raise CredentialsRevoked from exc
+    except (WordPressUnavailable, WordPressBadResponse) as exc:  # WordPressTimeout, WordPressFailed too
         logger.warning("%s", exc)
         raise
-
-
-def _wordpress_error(exc: "WordPressError") -> str:
-    """v1.0.x's detail after `WordPress error: `, `<message> [HTTP <status>] [<code>]`,
-    with the message on one line and cut to MESSAGE_LIMIT characters."""
-    message = " ".join(str(exc.message).split())
-    if len(message) > MESSAGE_LIMIT:
-        message = message[: MESSAGE_LIMIT - 1] + "…"
-    parts = [message]
-    if exc.status_code:
-        parts.append(f"[HTTP {exc.status_code}]")
-    if exc.error_code:
-        parts.append(f"[{exc.error_code}]")
-    return " ".join(parts)
