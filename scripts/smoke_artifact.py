@@ -57,7 +57,7 @@ from tests.support.postgresql import scratch_postgresql_database  # noqa: E402
 from tests.support.secrets import OFFLINE_SECRET_KEY  # noqa: E402
 from tests.support.wordpress import serve_stand_in  # noqa: E402
 
-# Must never be in the artifact: wp-python declares them as runtime dependencies.
+# Must never be in the artifact: the tests' and the build's tools.
 FORBIDDEN = {
     "pytest",
     "_pytest",

@@ -1,6 +1,6 @@
-"""What a Lambda cold start imports (bench/README.md, plan steps 6 and 7): with
-Lambda's settings (ADMIN_ENABLED off) none of the admin's apps and no wp-python,
-which a cold start would otherwise pay for; with the admin, its apps as before.
+"""What a Lambda cold start imports (bench/README.md, plan step 7): with
+Lambda's settings (ADMIN_ENABLED off) none of the admin's apps, which a cold
+start would otherwise pay for; with the admin, its apps as before.
 And a SQLite file first migrated on Lambda, without the admin's apps, is
 completed by the first process with the admin.
 
@@ -73,12 +73,10 @@ def imported(modules: list[str], package: str) -> list[str]:
     return [module for module in modules if module == package or module.startswith(package + ".")]
 
 
-def test_a_lambda_cold_start_imports_none_of_the_admins_apps_and_no_wp_python(tmp_path):
+def test_a_lambda_cold_start_imports_none_of_the_admins_apps(tmp_path):
     modules = fresh_process(tmp_path / "data.db", admin=False)["modules"]
     for package in ADMIN_APPS:
         assert imported(modules, package) == [], package
-    # wp-python's package imports every endpoint and model: only the first WordPress call does.
-    assert imported(modules, "wp_python") == []
     assert "registry_api.lambda_handler" in modules and "wpgateway.credentials" in modules
 
 
