@@ -62,8 +62,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SUBTREES = [
     "django.contrib.admin", "django.contrib.admin.sites", "django.contrib.auth.models", "django.contrib.sessions",
     "django.contrib.messages", "django.contrib.staticfiles", "django.contrib.contenttypes.models", "django.test",
-    "unittest", "ninja", "ninja.conf", "ninja.openapi", "pydantic", "pydantic_core", "wp_python", "wp_python.client",
-    "wp_python.endpoints", "httpx", "environ", "django.db.models", "django.db.backends.sqlite3.base",
+    "unittest", "ninja", "ninja.conf", "ninja.openapi", "pydantic", "pydantic_core", "httpx", "environ",
+    "django.db.models", "django.db.backends.sqlite3.base",
     "django.core.handlers.asgi", "django.template", "django.forms", "mangum", "asgiref", "email", "json",
     "registry_api.api", "items.api", "items.schemas", "registries.api", "registries.schemas", "wpgateway.client",
     "wpgateway.registries", "registry_api.startup", "django.db.migrations", "registry_api.settings", "registry_api.urls",
@@ -73,8 +73,8 @@ SUBTREES = [
 # Code the Lambda function may not need: the self time of every module under each prefix.
 PREFIXES = [
     "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
-    "django.contrib.messages", "django.contrib.staticfiles", "django.test", "unittest", "wp_python.endpoints",
-    "wp_python.models", "wp_python", "ninja", "pydantic", "httpx", "asyncio", "email",
+    "django.contrib.messages", "django.contrib.staticfiles", "django.test", "unittest", "ninja", "pydantic", "httpx",
+    "asyncio", "email",
 ]  # fmt: skip
 LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
 # -X importtime does not see importlib.import_module (django.setup() imports
@@ -229,7 +229,7 @@ LAYERS = [  # (layer, substrings of a profile entry's file or name), first match
     ),
     ("Mangum", ["/mangum/"]),
     ("logging (Mangum's and httpx's INFO lines)", ["/logging/", "_io.TextIOWrapper", "method 'flush'"]),
-    ("WordPress client (httpx, wp-python)", ["/httpx/", "/httpcore/", "/h11/", "/wp_python/", "/ssl.py", "socket"]),
+    ("WordPress client (httpx)", ["/httpx/", "/httpcore/", "/h11/", "/ssl.py", "socket"]),
     ("the service's code", ["/registry_api/", "/items/", "/registries/", "/access/", "/wpgateway/", "/core/"]),
     ("JSON", ["/json/", "_json."]),
 ]
