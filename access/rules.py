@@ -1,4 +1,4 @@
-"""Who may do what with a registry and its items (CONTRACT 2, D1): every access
+"""Who may do what with a registry and its items (docs/api.md, "Who may do what"; D1): every access
 rule, as pure functions of the user and the registry's facts.
 
 - owner: the post's author is the caller;

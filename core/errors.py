@@ -22,7 +22,7 @@ class Conflict(DomainError):
 
 class NotAuthenticated(DomainError):
     """The caller cannot be spoken for to WordPress: authenticated without Basic
-    credentials (CONTRACT 2). Not a refusal of credentials, so no challenge."""
+    credentials (docs/api.md, "Authentication"). Not a refusal of credentials, so no challenge."""
 
 
 class DatabaseBusy(DomainError):

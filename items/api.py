@@ -1,4 +1,4 @@
-"""The /items routes (CONTRACT section 3; D1, D2)."""
+"""The /items routes (docs/api.md, "Items", "Purchases"; D1, D2)."""
 
 from django.http import HttpResponse
 from ninja import Router

@@ -12,7 +12,7 @@ class CurrentTimestamp(Func):
 
 
 class Item(models.Model):
-    """One wishlist item, on the `items` table that v1.0.x created (CONTRACT 8.2).
+    """One wishlist item, on the `items` table that v1.0.x created (its `init_db()`; adopted by `table.py`, D8).
 
     `updated_at` is refreshed by a database trigger on every UPDATE (as in
     v1.0.x), so raw SQL and queryset updates move it too.

@@ -1,4 +1,4 @@
-"""Request and response bodies of the item routes (CONTRACT 3.1, 3.2)."""
+"""Request and response bodies of the item routes (docs/api.md, "The item")."""
 
 from enum import Enum
 from typing import cast

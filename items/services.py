@@ -33,7 +33,7 @@ def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bo
     """The item as `viewer` may see it: affiliate data for administrators only.
 
     `affiliate_keys` keeps the keys (as null) for non-administrators, the
-    shape v1.0.x's nested create answers with (CONTRACT 3.2).
+    shape v1.0.x's nested create answers with (docs/api.md, "The item").
     """
     if rules.can_see_affiliate_data(viewer):
         return ItemOut.model_validate(item)

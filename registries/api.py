@@ -1,4 +1,4 @@
-"""The /registries routes (CONTRACT 2, 3.4, 4; D1, D3, D4, D5)."""
+"""The /registries routes (docs/api.md, "Registries", "Items of a registry"; D1, D3, D4, D5)."""
 
 from django.http import HttpResponse
 from ninja import Query, Router, Status

@@ -1,4 +1,4 @@
-"""Request and response bodies of the registry routes (CONTRACT 3.4, 4.1, 4.2; D3).
+"""Request and response bodies of the registry routes (docs/api.md, "Registries", "Items of a registry"; D3).
 
 Request bodies carry v1.0.x's limits. Responses carry none: a post that
 WordPress or its plugin stored beyond them (a long rendered title, a long

@@ -125,7 +125,7 @@ def add_registry_item(caller: Caller, registry_id: int, data: ItemRegistryCreate
     registry = _managed(caller, registry_id, ADD_DENIED)
     item = store_item(registry_id=registry.id, **data.model_dump(mode="json"))
     _sync_item_ids(caller, registry)
-    # v1.0.x's nested create answers non-administrators with the affiliate keys as null (CONTRACT 3.2).
+    # v1.0.x's nested create answers non-administrators with the affiliate keys as null (docs/api.md, "The item").
     return item_view(item, caller.user, affiliate_keys=True)
 
 

@@ -1,4 +1,4 @@
-"""The one NinjaAPI: routers, health routes and the JSON error bodies of CONTRACT 1."""
+"""The one NinjaAPI: routers, health routes and the JSON error bodies (docs/api.md, "Conventions")."""
 
 import json
 import logging

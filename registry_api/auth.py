@@ -63,6 +63,6 @@ class ApiAuth(WordPressBasicAuth):
         reject_malformed_json(request)
         caller = super().__call__(request)
         # Here, the last step before Ninja validates: after authentication (a
-        # 401 comes first), as FastAPI orders it (CONTRACT 1).
+        # 401 comes first), as FastAPI orders it (docs/api.md, "Conventions").
         reject_non_object_body(request)
         return caller

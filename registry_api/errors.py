@@ -1,5 +1,5 @@
 """Every error the layers below raise, answered in one place: its status,
-`detail` and headers (CONTRACT 1: `{"detail": ...}`)."""
+`detail` and headers (docs/api.md, "Conventions": `{"detail": ...}`)."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +21,7 @@ from wpgateway.errors import (
 
 from .auth import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
-# Every 401 that refuses credentials asks for Basic ones (CONTRACT 6.1).
+# Every 401 that refuses credentials asks for Basic ones (docs/api.md, "Authentication").
 CHALLENGE = {"WWW-Authenticate": "Basic"}
 
 

@@ -53,7 +53,7 @@ class PlainMiddleware:
 
 
 class CORSMiddleware(PlainMiddleware):
-    """Starlette's CORSMiddleware semantics, which v1.0.x's browsers met (CONTRACT 9, D7).
+    """Starlette's CORSMiddleware semantics, which v1.0.x's browsers met (docs/api.md, "Browsers (CORS)"; D7).
 
     django-cors-headers differs where clients can tell: it never refuses a
     preflight (Starlette answers 400) and echoes the origin instead of `*`.

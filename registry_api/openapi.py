@@ -7,10 +7,10 @@ declared route by route (where one forgotten route would make the schema lie):
 
 | status | when                                                         | operations                        |
 |--------|--------------------------------------------------------------|-----------------------------------|
-| 401    | no, unparsable or refused credentials (CONTRACT 6.1, D3)     | authenticated                     |
+| 401    | no, unparsable or refused credentials (D3)                   | authenticated                     |
 | 503    | WordPress cannot verify credentials (D3), or the database    | authenticated                     |
 |        | stayed locked until the request's deadline; with Retry-After |                                   |
-| 422    | invalid parameters or body (CONTRACT 1.1)                    | with parameters or a body         |
+| 422    | invalid parameters or body                                   | with parameters or a body         |
 | 413    | body beyond DATA_UPLOAD_MAX_MEMORY_SIZE                      | with a body                       |
 | 404    | a resource named in the path or the body (`registry_id`)     | with path parameters or a body    |
 |        | does not exist, or is hidden from the caller (D1)            | naming one by `..._id`            |

@@ -21,7 +21,7 @@ def _declares_json(content_type: str | None) -> bool:
 
 
 def reject_malformed_json(request) -> None:
-    """A body that is not JSON is a 422 before authentication (CONTRACT 1, FastAPI's order)."""
+    """A body that is not JSON is a 422 before authentication (FastAPI's order: docs/api.md, "Conventions")."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.body:
         return
     if not _declares_json(request.headers.get("Content-Type")):

@@ -22,7 +22,7 @@ class Caller:
         return f"Caller(user={self.user!r})"
 
     def wordpress_credentials(self) -> Credentials:
-        """The credentials to ask WordPress with, or NotAuthenticated (CONTRACT 2:
+        """The credentials to ask WordPress with, or NotAuthenticated (docs/api.md, "Authentication":
         401 without a challenge: nobody refused them, there are none)."""
         if self.credentials is None:
             raise NotAuthenticated("Invalid credentials")

@@ -1,6 +1,6 @@
 """Registry posts (the `restart-registry` post type) in WordPress, read and written as the caller.
 
-The one module that speaks to WordPress about registries (CONTRACT 4.3). Every
+The one module that speaks to WordPress about registries (docs/api.md, "Registries"). Every
 call goes through `wpgateway.client` on the shared HTTP client, with the
 caller's own credentials: WordPress applies its own rules to the
 caller, and no call is ever made with anyone else's rights.

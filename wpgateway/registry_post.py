@@ -1,4 +1,4 @@
-"""How a registry is stored in a WordPress post (CONTRACT 4.2, 5.2, 5.3; D3, D4).
+"""How a registry is stored in a WordPress post (docs/api.md, "The registry"; docs/registries.md; D3, D4).
 
 Writing: every meta value is a string (the mu-plugin registers each key as a
 single string; anything else is a 400): lists as JSON text in Python's

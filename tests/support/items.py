@@ -17,7 +17,7 @@ SAMPLE_ITEM = {
 }
 # An item's fields without its registry: the body of POST /registries/{id}/items.
 ITEM = {key: value for key, value in SAMPLE_ITEM.items() if key != "registry_id"}
-# CONTRACT 3.2: the keys, in order, of an item as administrators and as everyone else see it.
+# docs/api.md, "The item": the keys, in order, of an item as administrators and as everyone else see it.
 ADMIN_KEYS = [
     "name", "description", "notes", "url", "retailer", "affiliate_url", "affiliate_status", "image_url",
     "price", "quantity_needed", "quantity_purchased", "is_active", "id", "registry_id", "created_at", "updated_at",

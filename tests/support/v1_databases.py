@@ -1,6 +1,6 @@
 """SQLite databases as the FastAPI service (v1.x) left them, built at test time.
 
-CONTRACT 8.2 and 8.3: the original (schema v0) `items` table, then every
+v1.0.x's schema history: the original (schema v0) `items` table, then every
 release's `init_db()`: `CREATE TABLE IF NOT EXISTS items` (a no-op on an
 existing table), the `update_items_timestamp` trigger, the migration steps
 above the version recorded in `schema_migrations` (an `ADD COLUMN` that
@@ -50,7 +50,7 @@ SCHEMA_MIGRATIONS = (
     " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
 )
 
-# Migration step -> the column definitions it adds (CONTRACT 8.3).
+# Migration step -> the column definitions it adds (v1.0.x's `init_db()` migrations).
 MIGRATION_STEPS = {
     1: [
         "url TEXT NOT NULL DEFAULT ''",
