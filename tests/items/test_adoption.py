@@ -41,7 +41,7 @@ CASES = [V1Database(version) for version in range(LATEST_VERSION + 1)] + [
 # Columns the v1.x migrations added, with the value old rows get (the rest get NULL).
 ADDED_COLUMN_DEFAULTS = {"url": "", "quantity_needed": 1, "quantity_purchased": 0}
 
-# The keys of an item as an administrator sees it (CONTRACT 3.2).
+# The keys of an item as an administrator sees it (docs/api.md, "The item").
 ITEM_KEYS = [
     "name", "description", "notes", "url", "retailer", "affiliate_url", "affiliate_status", "image_url", "price",
     "quantity_needed", "quantity_purchased", "is_active", "id", "registry_id", "created_at", "updated_at",

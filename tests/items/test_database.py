@@ -1,4 +1,4 @@
-"""The SQLite layer on a real database file (CONTRACT 8, D8): connection
+"""The SQLite layer on a real database file (v1.0.x's schema; D8): connection
 settings, the v1.0.x table with its trigger and index, raw SQL, migrations, the admin."""
 
 import io
@@ -117,7 +117,7 @@ def test_table_trigger_and_index_exist(db):
     assert sql("PRAGMA index_info(idx_items_registry_id)") == [(0, 1, "registry_id")]
 
 
-# PRAGMA table_info: (name, type, notnull, default, pk), CONTRACT 8.2
+# PRAGMA table_info: (name, type, notnull, default, pk), as v1.0.x's init_db() creates it
 ITEMS_COLUMNS = [
     ("id", "INTEGER", 0, None, 1),
     ("registry_id", "INTEGER", 0, None, 0),

@@ -1,4 +1,4 @@
-"""The /items routes over HTTP (CONTRACT 1, 2, 3, 13: test_items.py, test_items_expanded.py).
+"""The /items routes over HTTP (docs/api.md, "Items"; v1.0.x's test_items.py, test_items_expanded.py).
 
 WordPress is conftest's default stand-in: every registry is alice's and
 published, so alice may do anything with the items here, and eddie (an editor,
@@ -275,7 +275,7 @@ def test_a_trailing_slash_redirects_with_307_to_the_path_whatever_the_host(anony
     assert (response.status_code, response.headers["Location"], response.content) == (307, location, b"")
 
 
-# --- Order of checks (CONTRACT 1) --------------------------------------------
+# --- Order of checks (docs/api.md, "Conventions") ----------------------------
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", "/items"), ("PUT", "/items/1"), ("PUT", "/items/abc")])
@@ -333,7 +333,7 @@ def test_a_non_integer_id_is_422_once_authenticated(alice, method, body):
     }  # fmt: skip
 
 
-# --- CONTRACT 13, test_items.py ----------------------------------------------
+# --- v1.0.x's test_items.py ---------------------------------------------------
 
 
 def test_create_without_description_or_notes_stores_null(alice):
@@ -381,7 +381,7 @@ def test_admin_update_of_every_field(admin):
     assert data == expected_item(item, True, **changes, updated_at=data["updated_at"])
 
 
-# --- CONTRACT 13, test_items_expanded.py -------------------------------------
+# --- v1.0.x's test_items_expanded.py ------------------------------------------
 
 
 @pytest.mark.parametrize(

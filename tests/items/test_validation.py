@@ -1,4 +1,4 @@
-"""Input validation of the /items routes (CONTRACT 1.1, 3.1, D3; 13: validation/test_xss_inputs.py)."""
+"""Input validation of the /items routes (docs/api.md, "Validation errors (422)", "The item"; D3; v1.0.x's validation/test_xss_inputs.py)."""
 
 import json
 
@@ -120,7 +120,7 @@ def test_a_body_that_is_not_json_text(alice, body):
         assert_single_error(response, {"type": "missing", "loc": ["body"], "msg": "Field required", "input": None})
 
 
-# --- Field limits at their boundaries (CONTRACT 3.1) -------------------------
+# --- Field limits at their boundaries (docs/api.md, "The item") -------------
 
 
 LIMITS = [
@@ -218,7 +218,7 @@ def test_unknown_keys_in_put_are_ignored(alice):
     assert envelope(response) == item  # nothing known was sent: the current item, message null
 
 
-# --- Stored verbatim, never a 500 (CONTRACT 3.1, 13) -----------------------------
+# --- Stored verbatim, never a 500 (as v1.0.x's tests expect) --------------------
 
 
 VERBATIM = [

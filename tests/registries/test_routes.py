@@ -1,4 +1,4 @@
-"""The /registries routes against a respx WordPress (CONTRACT 2, 3.4, 4, 5; D1, D3, D4, D5).
+"""The /registries routes against a respx WordPress (docs/api.md, "Registries", "Items of a registry"; D1, D3, D4, D5).
 
 `WordPressStandIn` (tests/support/wordpress.py) keeps registry posts in memory and answers the
 `restart-registry` REST calls the way WordPress does (view context on GET,
@@ -367,7 +367,7 @@ class TestGet:
         assert anonymous.get("/registries/abc").status_code == 401
 
 
-# --- Story and meta read rules (CONTRACT 4.2, 5.2; D3) ------------------------
+# --- Story and meta read rules (docs/api.md, "The registry"; D3) -------------
 
 
 class TestReadingPosts:
@@ -604,7 +604,7 @@ class TestRegistryItems:
         assert (body["success"], body["message"]) == (True, "Item added to registry")
         item = body["data"]
         assert (item["registry_id"], item["name"]) == (registry_id, "Test Item")
-        # CONTRACT 3.2: the nested create shows non-administrators the affiliate keys, as null.
+        # docs/api.md, "The item": the nested create shows non-administrators the affiliate keys, as null.
         assert (item["affiliate_url"], item["affiliate_status"]) == (None, None)
         assert wp.sent("PUT") == [{"meta": {"restart_item_ids": f"[{item['id']}]"}}]
         assert wp.posts[registry_id]["meta"]["restart_invitees"] == '["bob"]'

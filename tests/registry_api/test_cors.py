@@ -1,4 +1,4 @@
-"""CORS with Starlette's semantics (CONTRACT 9, D7), through Django and the Lambda handler."""
+"""CORS with Starlette's semantics (docs/api.md, "Browsers (CORS)"; D7), through Django and the Lambda handler."""
 
 import json
 

@@ -1,5 +1,5 @@
 """The items API through the real Mangum handler, for API Gateway HTTP API (v2)
-and REST API (v1) events (CONTRACT 9, 10; 13: test_lambda.py)."""
+and REST API (v1) events (docs/deploy.md; v1.0.x's test_lambda.py)."""
 
 import json
 from dataclasses import dataclass, field
@@ -283,7 +283,7 @@ def test_no_redirect_leaves_the_api(lambda_handler, build, path):
 
 @BUILDERS
 def test_item_shapes_through_the_handler(lambda_handler, build):
-    """The affiliate keys stay absent for non-admins (CONTRACT 3.2) whatever the event version."""
+    """The affiliate keys stay absent for non-admins (docs/api.md, "The item") whatever the event version."""
     affiliate = {"affiliate_url": "https://aff.example.com/a", "affiliate_status": "active"}
     _, _, created = call(lambda_handler, build, "POST", "/items", headers=ALICE, body={**SAMPLE_ITEM, **affiliate})
     assert list(created["data"]) == PUBLIC_KEYS
@@ -339,7 +339,7 @@ def test_an_exception_escaping_django_answers_the_contracts_500(lambda_handler, 
     assert "a request_started receiver failed" in caplog.text
 
 
-# --- CONTRACT 13, test_lambda.py ------------------------------------------------
+# --- v1.0.x's test_lambda.py -----------------------------------------------------
 
 
 def test_v1_0_x_lambda_suite(lambda_handler):
@@ -352,7 +352,7 @@ def test_v1_0_x_lambda_suite(lambda_handler):
     assert (status, body) == (404, {"detail": "Not Found"})
 
 
-# --- Stage and base-path stripping (CONTRACT 10) ----------------------------------
+# --- Stage and base-path stripping (docs/deploy.md) --------------------------------
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
-"""Authentication against WordPress (CONTRACT 6, D3, D6), with respx standing in for WordPress.
+"""Authentication against WordPress (docs/api.md, "Authentication"; D3, D6), with respx standing in for WordPress.
 
 Over HTTP, `GET /items/not-a-number` is the probe: authentication runs before
-path validation (CONTRACT 1), so an accepted caller gets 422 and a refused one
+path validation (docs/api.md, "Conventions"), so an accepted caller gets 422 and a refused one
 401 (or 503 when WordPress cannot say), without any registry logic involved.
 """
 

@@ -12,7 +12,7 @@ must be one of D3's JSON errors (`{"detail": ...}`: 401, 503 with Retry-After,
 502, 504), never a 500 or plain text; and SQLite must hold nothing
 half-written. The items a registry route changes are written only after
 WordPress allowed it, except `restart_item_ids`, which is synced best effort
-after the change is committed (CONTRACT 4.3): a failed sync still answers
+after the change is committed (docs/api.md, "Items of a registry"): a failed sync still answers
 success, with the change in place.
 """
 
