@@ -24,23 +24,27 @@ Row = tuple[Any, ...]  # as the database answered it, in COLUMNS' order
 
 
 @cache
+def _columns_sql(vendor: str) -> str:
+    """Every column, quoted, in COLUMNS' order: what the statements select and return."""
+    return ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
+
+
+@cache
 def _update_sql(vendor: str, assigned: tuple[str, ...], condition: str) -> str:
     # updated_at is set by the statement itself: RETURNING reports the row as it
     # was before SQLite's AFTER UPDATE trigger ran (PostgreSQL's BEFORE trigger
     # sets the same column, and RETURNING shows that).
     quote = connection.ops.quote_name
     assignments = ", ".join([*assigned, f"{quote('updated_at')} = CURRENT_TIMESTAMP"])
-    returned = ", ".join(quote(column) for column in COLUMNS)
     where = f"{quote('id')} = %s" + (f" AND {condition}" if condition else "")
-    return f"UPDATE {quote(Item._meta.db_table)} SET {assignments} WHERE {where} RETURNING {returned}"
+    return f"UPDATE {quote(Item._meta.db_table)} SET {assignments} WHERE {where} RETURNING {_columns_sql(vendor)}"
 
 
 @cache
 def _select_sql(vendor: str, active_only: bool) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in COLUMNS)
     active = f" AND {quote('is_active')}" if active_only else ""  # as the ORM writes is_active=True
-    return f"SELECT {columns} FROM {quote(Item._meta.db_table)} WHERE {quote('id')} = %s{active}"
+    return f"SELECT {_columns_sql(vendor)} FROM {quote(Item._meta.db_table)} WHERE {quote('id')} = %s{active}"
 
 
 def read(item_id: int, *, active_only: bool) -> Row | None:
@@ -52,9 +56,10 @@ def read(item_id: int, *, active_only: bool) -> Row | None:
 def _insert_sql(vendor: str, columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
     placeholders = ", ".join(["%s"] * len(columns))
-    returned = ", ".join(quote(column) for column in COLUMNS)
     named = ", ".join(quote(column) for column in columns)
-    return f"INSERT INTO {quote(Item._meta.db_table)} ({named}) VALUES ({placeholders}) RETURNING {returned}"
+    return (
+        f"INSERT INTO {quote(Item._meta.db_table)} ({named}) VALUES ({placeholders}) RETURNING {_columns_sql(vendor)}"
+    )
 
 
 def insert(values: dict[str, Any]) -> Row:
@@ -83,7 +88,7 @@ def purchase(item_id: int, quantity: int) -> tuple[str, list[Any]]:
     purchased, needed = quote("quantity_purchased"), quote("quantity_needed")
     within = f"{purchased} <= {needed} - %s" if quantity > 0 else f"{purchased} >= %s"
     sql = _update_sql(connection.vendor, (f"{purchased} = {purchased} + %s",), f"{quote('is_active')} AND {within}")
-    return sql, [quantity, item_id, quantity if quantity > 0 else -quantity]
+    return sql, [quantity, item_id, abs(quantity)]
 
 
 @cache

@@ -137,13 +137,15 @@ def reset_http_client() -> None:
         _client = None
 
 
-def is_rest_error(response: httpx.Response) -> bool:
-    """The body WordPress's REST API answers an error with: `{"code": ..., "message": ..., "data": ...}`."""
+def _rest_error_body(response: httpx.Response) -> dict[str, Any] | None:
+    """The body WordPress's REST API answers an error with (`{"code": ..., "message": ..., "data": ...}`), or None."""
     try:
         body = response.json()
     except ValueError:
-        return False
-    return isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str)
+        return None
+    if isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str):
+        return body
+    return None
 
 
 @dataclass(frozen=True)
@@ -201,10 +203,10 @@ def _basic(username: str, password: str) -> str:
 def _refusal(method: str, path: str, response: httpx.Response) -> GatewayError:
     """An error answer as its class: WordPress's own with `<message> [HTTP <status>]
     [<code>]` (the message on one line, cut to MESSAGE_LIMIT characters), or not WordPress's."""
-    if not is_rest_error(response):
+    body = _rest_error_body(response)
+    if body is None:
         status = response.status_code
         return WordPressBadResponse(f"{method} {path} answered HTTP {status} without WordPress's REST error body")
-    body = response.json()
     message = " ".join(body["message"].split())
     if len(message) > MESSAGE_LIMIT:
         message = message[: MESSAGE_LIMIT - 1] + "…"
