@@ -137,6 +137,12 @@ def reset_http_client() -> None:
         _client = None
 
 
+def is_rest_error(response: httpx.Response) -> bool:
+    """Whether the answer carries WordPress's REST error body (what the service
+    takes as WordPress's own refusal)."""
+    return _rest_error_body(response) is not None
+
+
 def _rest_error_body(response: httpx.Response) -> dict[str, Any] | None:
     """The body WordPress's REST API answers an error with (`{"code": ..., "message": ..., "data": ...}`), or None."""
     try:
