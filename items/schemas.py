@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from core.ids import INT64_MAX, INT64_MIN
 from core.schema_types import ApiDateTime, TextSchema
 
+# Built at first use, as every Ninja schema (registry_api/ninja_startup.py).
+AT_FIRST_USE = ConfigDict(defer_build=True)
 # Counts are capped at 32-bit (v1.0.x's columns); ids at 64-bit (core.ids). A larger number is a 422, not a 500.
 INT32_MAX = 2**31 - 1
 
@@ -75,6 +77,8 @@ class StoredItem(BaseModel):
     pydantic model, not a Ninja Schema: pydantic-core reads the fields itself,
     without Ninja's Python getter per field."""
 
+    model_config = AT_FIRST_USE
+
     @field_validator("is_active", mode="before", check_fields=False)
     @classmethod
     def _null_is_inactive(cls, value):
@@ -139,11 +143,11 @@ class ItemOut(StoredItem):
 ItemView = ItemOut | ItemPublicOut
 # A non-finite price (which no write of the API stores) is written as Python's
 # json.dumps writes it, as Ninja's renderer did: the outermost model's setting counts.
-WRITTEN_AS_BEFORE = ConfigDict(ser_json_inf_nan="constants")
+WRITTEN_AS_BEFORE = ConfigDict(ser_json_inf_nan="constants", defer_build=True)
 # Lists are validated in one pass per viewer's shape (rows → models), and written
 # in one. (Either shape's list is a list[ItemView]; mypy's invariant list is not told.)
-ADMIN_ITEMS = cast("TypeAdapter[list[ItemView]]", TypeAdapter(list[ItemOut]))
-PUBLIC_ITEMS = cast("TypeAdapter[list[ItemView]]", TypeAdapter(list[ItemPublicOut]))
+ADMIN_ITEMS = cast("TypeAdapter[list[ItemView]]", TypeAdapter(list[ItemOut], config=AT_FIRST_USE))
+PUBLIC_ITEMS = cast("TypeAdapter[list[ItemView]]", TypeAdapter(list[ItemPublicOut], config=AT_FIRST_USE))
 ITEM_LIST = TypeAdapter(list[ItemView], config=WRITTEN_AS_BEFORE)
 
 

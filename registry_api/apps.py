@@ -3,7 +3,8 @@ from django.db.backends.signals import connection_created
 
 
 class RegistryApiConfig(AppConfig):
-    """The project package as an app: its system checks and the database side of the request deadline."""
+    """The project package as an app: its system checks, the database side of the request deadline,
+    and Ninja's models built at their first use (ninja_startup.py)."""
 
     name = "registry_api"
     verbose_name = "Restart Registry API"
@@ -12,5 +13,8 @@ class RegistryApiConfig(AppConfig):
         from core.deadline import bound_sqlite_waits
 
         from . import checks  # noqa: F401  (registers the checks)
+        from .ninja_startup import defer_route_models
+
+        defer_route_models()
 
         connection_created.connect(bound_sqlite_waits, dispatch_uid="core.deadline")

@@ -6,32 +6,9 @@ completed by the first process with the admin.
 
 Each check is a fresh process: what matters is what importing the handler loads."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-# Runs in the fresh process: import the Lambda handler (the INIT), answer
-# /health, then `extra` (Python lines that may set `result`); prints one JSON line.
-PROBE = """
-import json, sys
-from registry_api.lambda_handler import handler
-from tests.support.events import http_v2_event
-health = handler(http_v2_event("GET", "/health"), None)["statusCode"]
-result = None
-{extra}
-from django.db import connection
-from registry_api.startup import is_migrated
-print(json.dumps({{
-    "health": health, "modules": sorted(sys.modules), "result": result,
-    "tables": sorted(connection.introspection.table_names()), "migrated": is_migrated(),
-}}))
-"""
+from tests.support.lambda_process import cold_start, imported
 
 ADMIN_APPS = (
     "django.contrib.admin",
@@ -46,42 +23,15 @@ ADMIN_TABLES = {"auth_user", "django_admin_log", "django_content_type", "django_
 pytestmark = pytest.mark.sqlite_only(reason="a process on its own SQLite file; the engine makes no difference")
 
 
-def fresh_process(database: Path, *, admin: bool, migrate_on_start: bool = True, extra: str = "") -> dict:
-    """A new process with serverless.yml's settings that matter here, on `database`."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DATABASE_URL")}
-    env.update(
-        ADMIN_ENABLED=str(admin).lower(),
-        MIGRATE_ON_START=str(migrate_on_start).lower(),
-        PYDANTIC_DISABLE_PLUGINS="__all__",
-        DATABASE_PATH=str(database),
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(extra=extra)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.splitlines()[-1])
-    assert seen["health"] == 200
-    return seen
-
-
-def imported(modules: list[str], package: str) -> list[str]:
-    return [module for module in modules if module == package or module.startswith(package + ".")]
-
-
 def test_a_lambda_cold_start_imports_none_of_the_admins_apps(tmp_path):
-    modules = fresh_process(tmp_path / "data.db", admin=False)["modules"]
+    modules = cold_start(tmp_path / "data.db", admin=False)["modules"]
     for package in ADMIN_APPS:
         assert imported(modules, package) == [], package
     assert "registry_api.lambda_handler" in modules and "wpgateway.credentials" in modules
 
 
 def test_with_the_admin_its_apps_are_imported(tmp_path):
-    modules = fresh_process(tmp_path / "data.db", admin=True)["modules"]
+    modules = cold_start(tmp_path / "data.db", admin=True)["modules"]
     for package in ("django.contrib.admin", "django.contrib.sessions", "django.contrib.messages"):
         assert imported(modules, package), package
     assert "django.contrib.staticfiles.views" in modules and "wpgateway.admin_site" in modules
@@ -90,14 +40,14 @@ def test_with_the_admin_its_apps_are_imported(tmp_path):
 def test_a_file_migrated_on_lambda_is_completed_by_the_first_process_with_the_admin(tmp_path):
     database = tmp_path / "data.db"
     # The operator's {"manage": "migrate"} on Lambda: the API's tables, none of the admin's.
-    on_lambda = fresh_process(
+    on_lambda = cold_start(
         database, admin=False, migrate_on_start=False, extra='result = handler({"manage": "migrate"}, None)'
     )
     assert on_lambda["result"]["exit_status"] == 0, on_lambda["result"]
     assert "items" in on_lambda["tables"] and ADMIN_TABLES.isdisjoint(on_lambda["tables"])
     assert on_lambda["migrated"]
     # Served with the admin: migrating at start-up applies the rest, and the admin answers.
-    with_admin = fresh_process(
+    with_admin = cold_start(
         database,
         admin=True,
         extra='result = handler(http_v2_event("GET", "/admin/login/"), None)["statusCode"]',
@@ -105,4 +55,4 @@ def test_a_file_migrated_on_lambda_is_completed_by_the_first_process_with_the_ad
     assert ADMIN_TABLES <= set(with_admin["tables"]) and with_admin["migrated"]
     assert with_admin["result"] == 200
     # Back on Lambda, the admin's applied migrations change nothing.
-    assert fresh_process(database, admin=False, migrate_on_start=False)["migrated"]
+    assert cold_start(database, admin=False, migrate_on_start=False)["migrated"]

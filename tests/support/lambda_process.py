@@ -1,0 +1,60 @@
+"""A Lambda instance's cold start as a fresh process: what importing the
+handler loads and builds, with serverless.yml's settings that matter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .project import ROOT
+
+# Runs in the fresh process: import the Lambda handler (the INIT), answer
+# /health, then `extra` (Python lines that may set `result`); prints one JSON line.
+PROBE = """
+import json, sys
+from registry_api.lambda_handler import handler
+from tests.support.events import http_v2_event
+health = handler(http_v2_event("GET", "/health"), None)["statusCode"]
+result = None
+{extra}
+from django.db import connection
+from registry_api.startup import is_migrated
+print(json.dumps({{
+    "health": health, "modules": sorted(sys.modules), "result": result,
+    "tables": sorted(connection.introspection.table_names()), "migrated": is_migrated(),
+}}))
+"""
+
+
+def cold_start(
+    database: Path, *, admin: bool = False, migrate_on_start: bool = True, extra: str = "", **settings: str
+) -> dict:
+    """A new process on `database` (and further `settings`, e.g. WP_BASE_URL) that
+    imports the handler and answers /health, then runs `extra`: the modules it has
+    imported, `result`, the tables, and whether the file is migrated."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DATABASE_URL")}
+    env.update(
+        ADMIN_ENABLED=str(admin).lower(),
+        MIGRATE_ON_START=str(migrate_on_start).lower(),
+        PYDANTIC_DISABLE_PLUGINS="__all__",
+        DATABASE_PATH=str(database),
+        **settings,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(extra=extra)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen["health"] == 200
+    return seen
+
+
+def imported(modules: list[str], package: str) -> list[str]:
+    """The modules of `package` (itself included) among `modules`."""
+    return [module for module in modules if module == package or module.startswith(package + ".")]
