@@ -22,10 +22,20 @@ administrator calling).
              within the sync thread, and the functions that cost most (the
              cumulative time of a frame spanning a thread hand-off is unreliable:
              the profiler keeps one call stack for both threads)
+  instructions
+             the instructions a cold start executes (valgrind's cachegrind,
+             "I refs") from process start to its first GET /health answer,
+             and to its first authenticated GET /items, --runs processes on a
+             task root like the artifact's. Other load on the machine does not
+             change the count (it repeats to within 0.1%), so it compares two
+             versions where wall and CPU times swing by 10-20% on this shared
+             machine. It does not see what the kernel spends (opening and
+             reading the modules); needs valgrind.
 
 Usage:
   .venv/bin/python bench/breakdown.py imports [--runs 5] [--save importtime.txt]
   .venv/bin/python bench/breakdown.py requests [--calls 1000] [--routes item put post list] [--top 25]
+  .venv/bin/python bench/breakdown.py instructions [--runs 3]
 
 It measures only. bench/README.md ("Where the time goes") keeps the results.
 """
@@ -41,6 +51,7 @@ import logging
 import os
 import pstats
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,8 +60,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from cold_start import PHASES  # noqa: E402
-from run import count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
+from run import ADMIN, count_wordpress_requests, serverless_environment, task_root, v1_database, warm_routes
 
+from tests.support.events import http_v2_event  # noqa: E402
 from tests.support.secrets import OFFLINE_SECRET_KEY  # noqa: E402
 from tests.support.wordpress import serve_stand_in  # noqa: E402
 
@@ -190,6 +202,51 @@ def imports(runs: int, save: Path | None) -> None:
     print("\n| subtree (imported first by) | cumulative ms (min) |\n|---|--:|")
     for module in sorted((m for m in SUBTREES if m in names), key=lambda m: -least(m, 1)):
         print(f"| `{module}` (`{importer.get(module, '-c')}`) | {least(module, 1):.1f} |")
+
+
+# --- instructions ----------------------------------------------------------------------------
+
+# A cold start answering the API Gateway events of argv[2] (JSON), as Lambda calls the handler.
+COLD_START = r"""
+import json, sys
+sys.path[:0] = sys.argv[1:2]
+from registry_api.lambda_handler import handler
+for event in json.loads(sys.argv[2]):
+    assert handler(event, None)["statusCode"] == 200
+"""
+I_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def instructions(runs: int) -> None:
+    health = http_v2_event("GET", "/health")
+    items = http_v2_event("GET", "/items", headers=ADMIN)
+    rows = {"first `GET /health`": [health], "first authenticated `GET /items`": [health, items]}
+    counts: dict[str, list[int]] = {row: [] for row in rows}
+    wordpress = serve_stand_in()
+    with tempfile.TemporaryDirectory(prefix="bench-instructions-") as tmp:
+        path, task = Path(tmp) / "data.db", task_root(Path(tmp) / "task")
+        v1_database(path)
+        env = {**os.environ, **serverless_environment(), "DATABASE_PATH": str(path), "WP_BASE_URL": wordpress.url,
+               "SECRET_KEY": OFFLINE_SECRET_KEY}  # fmt: skip
+        env.pop("DATABASE_URL", None)
+        command = [sys.executable, "-I", "-S", "-c", COLD_START, str(task)]
+        # Uncounted: writes the .pyc of modules that have none yet (in the task root itself).
+        subprocess.run([*command, json.dumps([health])], env=env, check=True)
+        for _ in range(runs):
+            for row, events in rows.items():
+                done = subprocess.run(
+                    ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                     *command, json.dumps(events)], env=env, capture_output=True, text=True)  # fmt: skip
+                found = I_REFS.search(done.stderr)
+                if done.returncode or not found:
+                    raise SystemExit(done.stderr[-3000:])
+                counts[row].append(int(found[1].replace(",", "")))
+    wordpress.stop()
+    print(f"Instructions of a cold start (valgrind cachegrind, `python -I -S` on a task root like the artifact's, "
+          f"{runs} processes each):\n\n| process start → | instructions (median) | min | max |\n|---|--:|--:|--:|")  # fmt: skip
+    for row, seen in counts.items():
+        low, middle, high = min(seen) / 1e6, statistics.median(seen) / 1e6, max(seen) / 1e6
+        print(f"| {row} | {middle:,.1f} M | {low:,.1f} M | {high:,.1f} M |")
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -443,9 +500,13 @@ def main() -> int:
     req.add_argument("--calls", type=int, default=1000)
     req.add_argument("--routes", nargs="+", default=["health", "item", "put", "post", "list", "registry_items"])
     req.add_argument("--top", type=int, default=25)
+    ins = sub.add_parser("instructions")
+    ins.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     if args.what == "imports":
         imports(args.runs, args.save)
+    elif args.what == "instructions":
+        instructions(args.runs)
     else:
         requests(args.calls, args.routes, args.top)
     return 0
