@@ -1,29 +1,13 @@
 """The /items routes (docs/api.md, "Items", "Purchases"; D1, D2)."""
 
-from django.http import HttpResponse
 from ninja import Router
-from ninja.renderers import JSONRenderer
 
 from . import services
-from .schemas import ITEM_LIST, ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdate, ItemView, PurchaseRequest
+from .responses import envelope, item_list
+from .schemas import ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdate, ItemView, PurchaseRequest
 
 # request.auth is the Caller (registry_api.auth); administrators never need WordPress for items.
 router = Router(tags=["items"])
-
-JSON = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"  # the Content-Type of Ninja's own answers
-
-# Item bodies are written by pydantic-core in one pass, returned as the
-# HttpResponse Ninja passes on: Ninja would validate them again (a list row by
-# row, through Python) and write them with json.dumps. `response=` still
-# documents them in the OpenAPI schema.
-
-
-def item_list(items: list[ItemView]) -> HttpResponse:
-    return HttpResponse(ITEM_LIST.dump_json(items), content_type=JSON)
-
-
-def envelope(item: ItemView, message: str | None = None, *, status: int = 200) -> HttpResponse:
-    return HttpResponse(ItemEnvelope(data=item, message=message).model_dump_json(), status=status, content_type=JSON)
 
 
 @router.get("", response=list[ItemView], summary="List active items of the caller's registries (all: administrators)")

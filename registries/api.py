@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from items.api import envelope, item_list
+from items.responses import envelope, item_list
 from items.schemas import ItemEnvelope, ItemRegistryCreate, ItemView
 
 from . import services
