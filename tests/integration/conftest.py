@@ -10,13 +10,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from django.test import override_settings
 
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
-from tests.support.real_wordpress import Send, django_sender
+from tests.support.real_wordpress import Send, django_sender, force_delete_registries
 from wpgateway import client as wp_client
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "wordpress.sh"
@@ -126,10 +125,4 @@ def created(wordpress):
     """Call with a registry id to have it force-deleted at teardown."""
     registry_ids: list[int] = []
     yield registry_ids.append
-    admin = wordpress.admin
-    for registry_id in registry_ids:
-        httpx.delete(
-            f"{wordpress.url}/wp-json/wp/v2/restart-registry/{registry_id}",
-            params={"force": "true"},
-            auth=(admin.login, admin.app_password),
-        )
+    force_delete_registries(wordpress, registry_ids)

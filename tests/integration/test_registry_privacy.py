@@ -24,7 +24,7 @@ from access import facts
 from items.models import Item, Purchase
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
-from tests.support.real_wordpress import INVITEES, lambda_sender
+from tests.support.real_wordpress import INVITEES, force_delete_registries, lambda_sender
 
 RECIPIENT = "ann@example.test"
 HIDDEN_META = {"restart_invitees": "", "restart_recipient_email": ""}
@@ -66,8 +66,7 @@ def make_registry(wordpress):
         return made[-1]
 
     yield make
-    for registry_id in made:
-        wordpress_call(wordpress, "admin", "DELETE", f"/wp/v2/restart-registry/{registry_id}", params={"force": "true"})
+    force_delete_registries(wordpress, made)
 
 
 def item_of(registry_id: int, **fields: Any) -> int:

@@ -9,7 +9,7 @@ import pytest
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
 from tests.support.events import http_v2_event, rest_v1_event
-from tests.support.real_wordpress import wordpress_api
+from tests.support.real_wordpress import force_delete_registries, wordpress_api
 from wpgateway import credentials
 
 ITEM = {
@@ -31,9 +31,7 @@ def alices_item(wordpress):
     assert made.status_code == 201, made.text
     registry_id = made.json()["id"]
     yield {**ITEM, "registry_id": registry_id}
-    wordpress_api(
-        wordpress, wordpress.admin, "DELETE", f"/wp/v2/restart-registry/{registry_id}", params={"force": "true"}
-    )
+    force_delete_registries(wordpress, [registry_id])
 
 
 @pytest.mark.parametrize("name", ["admin", "alice", "bob", "carol", "dave"])

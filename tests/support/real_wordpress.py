@@ -2,7 +2,8 @@
 (tests/integration: `site` is its `wordpress` fixture)."""
 
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
@@ -50,3 +51,24 @@ def wordpress_api(site, account, method, path, **kwargs) -> httpx.Response:
     return httpx.request(
         method, f"{site.url}/wp-json{path}", auth=(account.login, account.app_password), timeout=30, **kwargs
     )
+
+
+def force_delete_registries(site, registry_ids: Iterable[int]) -> None:
+    """Force-delete the registries a test made, as the administrator (its teardown).
+    Under a heavy machine load the local `php -S` WordPress has stopped answering
+    for minutes at a time: each delete is sent again until WordPress answers it
+    (404: already gone), for up to three minutes, rather than fail a test that passed."""
+    for registry_id in registry_ids:
+        give_up = time.monotonic() + 180
+        while True:
+            try:
+                response = wordpress_api(
+                    site, site.admin, "DELETE", f"/wp/v2/restart-registry/{registry_id}", params={"force": "true"}
+                )
+                if response.status_code in (200, 404):
+                    break
+            except httpx.TransportError:
+                response = None
+            if time.monotonic() > give_up:
+                raise AssertionError(f"registry {registry_id} not deleted: {response and response.text}")
+            time.sleep(1)
