@@ -74,7 +74,7 @@ def test_connection_pragmas_suit_a_shared_nfs_file(db, pragma, value):
 
 @pytest.mark.sqlite_only
 def test_write_transactions_begin_immediate(transactional_db):
-    assert connection.transaction_mode == "IMMEDIATE"
+    assert connection.transaction_mode == "IMMEDIATE"  # type: ignore[attr-defined]  # SQLite's, not in django-stubs
     with CaptureQueriesContext(connection) as captured, transaction.atomic():
         Item.objects.create(registry_id=1, name="Lamp", url="https://example.com/lamp")
     statements = [query["sql"] for query in captured.captured_queries]
