@@ -124,7 +124,8 @@ def importtime_run(
         raise SystemExit(done.stderr[-3000:])
     if save:
         save.write_text(done.stderr)
-    modules, importer = {}, {}
+    modules: dict[str, tuple[int, int]] = {}
+    importer: dict[str, str] = {}
     waiting: defaultdict[int, list[str]] = defaultdict(list)  # indent -> modules whose importer comes later
     for match in LINE.finditer(done.stderr):
         indent, module = len(match[3]), match[4]
@@ -339,7 +340,7 @@ class Counters:
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
-        self._undo = []
+        self._undo: list[tuple[object, str, object]] = []  # (owner, name, original)
 
     def wrap(self, owner, name: str, label: str) -> None:
         original = getattr(owner, name)
@@ -393,7 +394,9 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     from registry_api.lambda_handler import handler
 
     sys.stderr = stderr
-    logging.getLogger().handlers[0].setStream(log)
+    log_handler = logging.getLogger().handlers[0]
+    assert isinstance(log_handler, logging.StreamHandler)
+    log_handler.setStream(log)
     all_routes = warm_routes(ids["item"])
     print(f"Load average {os.getloadavg()[0]:.1f}; {calls} profiled requests per route after 150 unprofiled ones "
           f"(the administrator calling, Lambda settings).\n")  # fmt: skip
@@ -445,7 +448,9 @@ STEPS = [
 def report(
     key: str, profile: cProfile.Profile, calls: int, per_request: dict, cpu_ms: float, wall_ms: float, top: int
 ) -> None:
-    stats = pstats.Stats(profile).stats  # (file, line, name) -> (primitive calls, calls, self, cumulative, callers)
+    # (file, line, name) -> (primitive calls, calls, self, cumulative, callers): the
+    # raw table pstats keeps (no public accessor; typeshed leaves it out).
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     layers = layer_shares(stats)
     total = sum(layers.values())
     print(f"### `{key}`: {cpu_ms:.2f} ms CPU per request under the profiler ({wall_ms:.2f} ms wall), profiled self time "

@@ -44,6 +44,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -155,7 +156,7 @@ def main() -> int:
         sys.exit(f"no interpreter for {props['Runtime']}")
     memory = int(props.get("MemorySize", 1024))
     runtime_dir = str(fra.runtime_client_dir())
-    result = {
+    result: dict[str, Any] = {
         "machine_before": machine(),
         "python": subprocess.run([py, "-VV"], capture_output=True, text=True).stdout.strip(),
         "artifact": {"path": os.path.relpath(args.zip, ROOT), "bytes": os.path.getsize(args.zip)},

@@ -146,10 +146,12 @@ def postgresql_database():
 
         def new_item(quantity_needed: int) -> int:
             with psycopg.connect(url, autocommit=True) as conn:
-                return conn.execute(
+                row = conn.execute(
                     "INSERT INTO items (registry_id, name, url, quantity_needed) VALUES (1, 'Bench', 'https://example.com/b', %s) RETURNING id",
                     (quantity_needed,),
-                ).fetchone()[0]
+                ).fetchone()
+            assert row is not None
+            return row[0]
 
         yield env, new_item
 
@@ -240,7 +242,9 @@ def machine(engines: list[str]) -> str:
         import psycopg
 
         with psycopg.connect(postgresql_url()) as conn:
-            facts.append(f"PostgreSQL {conn.execute('SHOW server_version').fetchone()[0]}")
+            version = conn.execute("SHOW server_version").fetchone()
+            assert version is not None
+            facts.append(f"PostgreSQL {version[0]}")
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return "; ".join(facts) + f"; load average {load}"
 

@@ -139,9 +139,10 @@ def task_root(target: Path) -> Path:
         pinned = re.match(r"([A-Za-z0-9_.-]+)==", line)
         if pinned:
             installed = distribution(pinned[1])
+            assert installed.files is not None, f"{pinned[1]} has no RECORD"
             for top in {file.parts[0] for file in installed.files} - {"..", "__pycache__"}:
                 if not top.endswith(".dist-info"):  # the artifact has none (serverless.yml's slimPatterns)
-                    (target / top).symlink_to(installed.locate_file(top))
+                    (target / top).symlink_to(str(installed.locate_file(top)))
     return target
 
 
@@ -155,7 +156,7 @@ def count_wordpress_requests(stand_in: LoopbackWordPress) -> Counter:
     seen: Counter = Counter()
     answer = stand_in.server.RequestHandlerClass
 
-    class Counting(answer):
+    class Counting(answer):  # type: ignore[valid-type, misc]  # a class made at run time: the stand-in's handler
         def do_GET(self):
             seen[self.path.partition("?")[0]] += 1
             super().do_GET()

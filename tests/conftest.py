@@ -28,8 +28,8 @@ WP_API = f"{settings.WP_BASE_URL.rstrip('/')}/wp-json"
 
 def registries_of_stored_items() -> list[int]:
     """The registries the stored items use: alice's, for the default stand-in."""
-    used = Item.objects.exclude(registry_id=None).values_list("registry_id", flat=True)
-    return sorted(registry_id for registry_id in set(used) if registry_id > 0)
+    used = Item.objects.values_list("registry_id", flat=True)
+    return sorted(registry_id for registry_id in set(used) if registry_id is not None and registry_id > 0)
 
 
 def give_way(router: respx.Router, route: respx.Route, answer):

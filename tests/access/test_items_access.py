@@ -7,6 +7,8 @@ registries, eddie (an editor, no administrator) is a reader, an invitee or a
 stranger depending on the registry, admin is the administrator.
 """
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -55,7 +57,7 @@ ACCESS = {
 
 # route -> (method, path, body, success message, {access: 200 or (status, detail)}); {id} is the item's id.
 HIDDEN = (404, ITEM_NOT_FOUND)
-ROUTES = {
+ROUTES: dict[str, tuple[str, str, object, str | None, dict[Access, int | tuple[int, str]]]] = {
     "GET item": ("GET", "/items/{id}", "", None, {M: 200, R: 200, N: HIDDEN}),
     "purchase": ("POST", "/items/{id}/purchase", {"quantity": 1}, "Purchase recorded", {M: 200, R: 200, N: HIDDEN}),
     "PUT item": (
@@ -87,6 +89,7 @@ def test_item_routes_follow_the_registrys_access(clients, access_wordpress, logi
     if outcome == 200:
         assert envelope(response, 200, message, admin=login == "admin")["id"] == item_id
     else:
+        assert isinstance(outcome, tuple)
         status, detail = outcome
         assert_detail(response, status, detail.format(id=item_id))
 
@@ -159,7 +162,7 @@ def test_administrators_never_ask_wordpress_about_registries(admin, access_wordp
 
 def test_a_caller_without_credentials_is_401_once_wordpress_must_be_asked():
     """Possible only for a caller authenticated some other way; administrators need none."""
-    user = {"id": 9, "slug": "x", "login": "x", "email": "", "display_name": "X"}
+    user: dict[str, Any] = {"id": 9, "slug": "x", "login": "x", "email": "", "display_name": "X"}
     assert items_access.registry_access(Caller(WordPressUser(**user, roles=("administrator",)), None), PRIVATE) is M
     with pytest.raises(NotAuthenticated) as refused:
         items_access.registry_access(Caller(WordPressUser(**user), None), PRIVATE)
@@ -190,7 +193,7 @@ def test_list_holds_the_items_of_the_callers_own_registries(clients, access_word
 
 def test_list_pages_after_filtering(alice, access_wordpress):
     """skip and limit count alice's items only, not the others' in between."""
-    mine = []  # newest first
+    mine: list[int] = []  # newest first
     for _ in range(4):
         item_in(EDDIES)
         mine.insert(0, item_in(PUBLISHED))

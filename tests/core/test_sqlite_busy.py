@@ -33,7 +33,9 @@ def test_a_write_refused_as_busy_is_tried_again_until_it_succeeds(
     settings.SQLITE_BUSY_TIMEOUT_MS = 100  # SQLite gives up long before the other writer is done
     settings.REQUEST_BUDGET = 10.0
     item = Item.objects.create(**SAMPLE_ITEM)
-    connection.busy_timeout_ms = None  # unknown: set anew before the next statement, whatever set it before
+    # Unknown: set anew before the next statement, whatever set it before (an
+    # attribute core/deadline.py adds to SQLite connections, unknown to django-stubs).
+    connection.busy_timeout_ms = None  # type: ignore[attr-defined]
     admin = ApiClient(basic("admin"))  # no registry lookup: only the database waits
     other_writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False)
     other_writer.execute("BEGIN IMMEDIATE")

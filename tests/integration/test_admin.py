@@ -8,9 +8,10 @@ import re
 import secrets
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -24,10 +25,13 @@ from wpgateway import client as wp_client
 from wpgateway.admin_site import REFUSALS
 from wpgateway.backends import Refusal
 
+if TYPE_CHECKING:  # the test client's response type, in django-stubs only
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
 CHANGELIST = "/admin/items/item/"
 
 
-def log_in(login: str, password: str) -> tuple[Client, object]:
+def log_in(login: str, password: str) -> tuple[Client, "_MonkeyPatchedWSGIResponse"]:
     client = Client()
     return client, client.post(f"/admin/login/?next={CHANGELIST}", {"username": login, "password": password})
 
@@ -53,7 +57,7 @@ def closed_port_url() -> str:
 class TemporaryAdministrator:
     """A WordPress administrator made for one test, whom the test may demote or revoke."""
 
-    site: object
+    site: Any  # the `wordpress` fixture's WordPressSite (tests/integration/conftest.py)
     id: int
     login: str
     app_password: str
@@ -96,7 +100,7 @@ def temporary_administrator(db, wordpress):
 
 def test_a_wordpress_administrator_gets_a_staff_user_who_may_only_view(db, wordpress):
     # A local user an earlier version made a superuser is demoted at its next login.
-    get_user_model().objects.create_superuser(wordpress.admin.login, password="a local password")
+    User.objects.create_superuser(wordpress.admin.login, password="a local password")
     Item.objects.create(registry_id=7, name="Blender", url="https://example.com/blender")
 
     client, response = log_in(wordpress.admin.login, wordpress.admin.app_password)
@@ -105,11 +109,11 @@ def test_a_wordpress_administrator_gets_a_staff_user_who_may_only_view(db, wordp
     assert listed.status_code == 200
     assert b"Blender" in listed.content
 
-    user = get_user_model().objects.get(username=wordpress.admin.login)
+    user = User.objects.get(username=wordpress.admin.login)
     assert (user.is_staff, user.is_superuser, user.email) == (True, False, wordpress.admin.email)
     assert not user.has_usable_password()
     assert not user.user_permissions.exists() and not user.groups.exists()
-    assert get_user_model().objects.count() == 1
+    assert User.objects.count() == 1
 
 
 def test_the_login_page_says_an_application_password_is_needed_and_where(db, wordpress):
@@ -147,7 +151,7 @@ def test_each_login_failure_says_what_happened(db, wordpress, settings, closed_p
     ]
     assert messages == [REFUSALS[reason]]
     assert client.get(CHANGELIST).status_code == 302
-    assert not get_user_model().objects.exists()
+    assert not User.objects.exists()
     assert f"admin login refused for {account.login!r}: {reason.value}" in caplog.text
     assert password not in caplog.text + "".join(repr(record.args) for record in caplog.records)
 

@@ -54,8 +54,9 @@ MANAGER_ONLY = {
     "F3": "Only the registry owner can manage affiliate links",
     "R5": "Not authorized to delete this registry",
 }
+Outcomes = dict[str, tuple[int, str | None]]  # route -> (status, detail or None)
 # For the owner and the administrator: R5 is left to the end of the table.
-MANAGER = {
+MANAGER: Outcomes = {
     "R2": (200, None),
     "N1": (200, None),
     "V1": (200, None),
@@ -68,10 +69,10 @@ MANAGER = {
     "F2": (200, None),
     "F3": (204, None),
 }
-INVITEE = {route: (200, None) for route in ("R2", "N1", "V1")} | {
+INVITEE: Outcomes = {route: (200, None) for route in ("R2", "N1", "V1")} | {
     route: (403, detail) for route, detail in MANAGER_ONLY.items()
 }
-EXPECTED = {
+EXPECTED: dict[str, dict[str, Outcomes]] = {
     "private": {
         "alice": MANAGER,
         "admin": MANAGER,

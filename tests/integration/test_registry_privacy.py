@@ -121,6 +121,7 @@ def test_wordpress_serves_private_meta_only_to_those_who_may_see_it(wordpress, m
             body = response.json()
             posts = body if response.status_code == 200 and request.startswith("list") else [body]
             got = [private_meta(post) for post in posts] if response.status_code == 200 else response.status_code
+            want: list[dict[str, str]] | int | str
             if reader in SHOWN[status][request]:
                 want = [expected_meta(reader)]
             else:  # refused, or left out of the list

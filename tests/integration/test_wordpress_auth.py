@@ -101,9 +101,10 @@ def test_revoked_application_password_is_refused_once_the_ttl_passes(db, wordpre
 
 
 def test_administrator_is_admin_and_ordinary_user_is_not(wordpress):
-    assert credentials.verify("admin", wordpress.admin.app_password).is_admin
+    admin = credentials.verify("admin", wordpress.admin.app_password)
+    assert admin is not None and admin.is_admin
     alice = credentials.verify("alice", wordpress.alice.app_password)
-    assert not alice.is_admin
+    assert alice is not None and not alice.is_admin
     assert (alice.id, alice.slug, alice.email, alice.roles) == (
         wordpress.alice.id,
         "alice",

@@ -56,7 +56,7 @@ def query(path: Path, sql: str, params=()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def table_info(path: Path) -> dict[str, tuple]:
+def table_info(path: Path) -> dict[str, list]:
     """Column name -> (type, notnull, default, pk): the DDL, column order aside."""
     return {name: rest for _cid, name, *rest in query(path, "PRAGMA table_info(items)")}
 
@@ -289,7 +289,8 @@ def as_served(row: dict[str, object]) -> dict[str, object]:
     item = {key: row[key] for key in ITEM_KEYS}
     item["is_active"] = True
     for key in ("created_at", "updated_at"):
-        item[key] = row[key] and row[key].replace(" ", "T")
+        stamp = row[key]
+        item[key] = stamp.replace(" ", "T") if isinstance(stamp, str) else stamp
     return item
 
 

@@ -74,7 +74,8 @@ def test_connection_pragmas_suit_a_shared_nfs_file(db, pragma, value):
 
 @pytest.mark.sqlite_only
 def test_write_transactions_begin_immediate(transactional_db):
-    assert connection.transaction_mode == "IMMEDIATE"
+    # The SQLite wrapper's (its OPTIONS' transaction_mode), which django-stubs leave out.
+    assert connection.transaction_mode == "IMMEDIATE"  # type: ignore[attr-defined]
     with CaptureQueriesContext(connection) as captured, transaction.atomic():
         Item.objects.create(registry_id=1, name="Lamp", url="https://example.com/lamp")
     statements = [query["sql"] for query in captured.captured_queries]

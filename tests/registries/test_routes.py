@@ -23,7 +23,7 @@ from wpgateway.registry_post import decode_meta, encode_meta
 
 ALICE_ID, ADMIN_ID = 2, 1
 STRANGER_ID = 99
-META_DEFAULTS = {
+META_DEFAULTS: dict[str, object] = {
     "invitees": [],
     "item_ids": [],
     "event_type": None,

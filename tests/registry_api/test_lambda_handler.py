@@ -2,7 +2,9 @@
 and REST API (v1) events (docs/deploy.md; v1.0.x's test_lambda.py)."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from mangum import Mangum
@@ -20,7 +22,7 @@ MISSING_AUTH = {"detail": "Missing Authorization header"}
 TIMESTAMPS = ("created_at", "updated_at")
 
 
-def invoke(handler, event) -> tuple[int, dict, object]:
+def invoke(handler, event) -> tuple[int, dict, Any]:
     """Status, headers and decoded body of a Lambda response (v2 shape: lower-case headers)."""
     response = handler(event, None)
     assert response["isBase64Encoded"] is False
@@ -28,7 +30,7 @@ def invoke(handler, event) -> tuple[int, dict, object]:
     return response["statusCode"], response["headers"], (json.loads(body) if body.startswith(("{", "[")) else body)
 
 
-def call(handler, build, method: str, path: str, **kwargs) -> tuple[int, dict, object]:
+def call(handler, build, method: str, path: str, **kwargs) -> tuple[int, dict, Any]:
     return invoke(handler, build(method, path, **kwargs))
 
 
@@ -44,7 +46,7 @@ class Case:
     method: str
     path: str
     status: int
-    expected: object
+    expected: Callable[[dict], object]
     request: dict = field(default_factory=lambda: {"headers": ALICE})
     headers: dict = field(default_factory=dict)
 
@@ -360,7 +362,9 @@ def prod_handler(lambda_handler):
     """The application behind a Mangum that strips the "/prod" base path."""
     from registry_api.asgi import application
 
-    return Mangum(application, lifespan="off", api_gateway_base_path="/prod")
+    # django-stubs type ASGIHandler's scope as a dict, Mangum's ASGI protocol as a
+    # MutableMapping: the same dict at run time.
+    return Mangum(application, lifespan="off", api_gateway_base_path="/prod")  # type: ignore[arg-type]
 
 
 BASE_PATH_EVENTS = pytest.mark.parametrize(

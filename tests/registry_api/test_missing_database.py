@@ -4,6 +4,7 @@ or is empty: those that need the data refuse in one line and create nothing;
 
 import subprocess
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -20,10 +21,11 @@ def refusal(command: str, path: Path) -> str:
     )
 
 
-def assert_refused(process: subprocess.Popen, path: Path) -> None:
+def assert_refused(process: subprocess.Popen[str], path: Path) -> None:
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 1
-    assert (stdout, stderr) == ("", f"manage.py {refusal(process.args[2], path)}\n")
+    command = cast(list[str], process.args)[2]  # django_process's [python, "manage.py", command, ...]
+    assert (stdout, stderr) == ("", f"manage.py {refusal(command, path)}\n")
 
 
 def test_commands_that_need_the_data_refuse_a_missing_file_in_one_line(tmp_path):

@@ -25,6 +25,7 @@ run is reproducible, and CI never flakes on a newly found example.
 import copy
 import json
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import schemathesis
@@ -50,7 +51,7 @@ from tests.support.wordpress import WordPressStandIn
 ADMIN_ID = ACCOUNTS["admin"][1]["id"]
 PUBLISHED, PRIVATE, ADMINS = 100, 101, 102  # registry post ids
 # id -> fields: one item per registry, an affiliate link, an inactive row, a legacy row.
-ITEMS = {
+ITEMS: dict[int, dict[str, Any]] = {
     1: {"registry_id": PUBLISHED},
     2: {"registry_id": PRIVATE, "affiliate_url": "https://aff.example/2", "affiliate_status": "active"},
     3: {"registry_id": ADMINS},
@@ -58,7 +59,7 @@ ITEMS = {
     5: {"registry_id": None},
 }
 INVITEE = "bob"
-ITEMS_OF = {PUBLISHED: [1, 4], PRIVATE: [2], ADMINS: [3]}
+ITEMS_OF: dict[int | None, list[int]] = {PUBLISHED: [1, 4], PRIVATE: [2], ADMINS: [3]}
 
 CHECKS = [
     not_a_server_error,
@@ -70,14 +71,14 @@ CHECKS = [
 # Examples per operation and caller: ~2 minutes for the file on 2 cores.
 EXAMPLES = 60
 FEW_EXAMPLES = 20
-FUZZ_SETTINGS = {
-    "derandomize": True,
-    "database": None,  # no .hypothesis/ directory, no replay of another run's finds
-    "deadline": None,  # the first request of a test warms caches
+FUZZ_SETTINGS = settings(
+    derandomize=True,
+    database=None,  # no .hypothesis/ directory, no replay of another run's finds
+    deadline=None,  # the first request of a test warms caches
     # The world is reset per example on purpose (see `world`); and a health
     # check tripping on a slow CI machine would fail a run that found nothing.
-    "suppress_health_check": list(HealthCheck),
-}
+    suppress_health_check=list(HealthCheck),
+)
 
 schema = schemathesis.openapi.from_wsgi("/openapi.json", WSGIHandler())
 # Credentials come from the callers below, never from the generator.
@@ -185,7 +186,7 @@ def signed_out(request):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, **FUZZ_SETTINGS)
+@settings(FUZZ_SETTINGS, max_examples=EXAMPLES)
 def test_signed_in(case, world, signed_in):
     call(case, world, signed_in)
 
@@ -205,7 +206,7 @@ SIGNED_OUT_OPERATIONS = [
 
 
 @schema.include(name=SIGNED_OUT_OPERATIONS).parametrize()
-@settings(max_examples=FEW_EXAMPLES, **FUZZ_SETTINGS)
+@settings(FUZZ_SETTINGS, max_examples=FEW_EXAMPLES)
 def test_signed_out(case, world, signed_out):
     call(case, world, signed_out)
 

@@ -285,7 +285,12 @@ def test_an_unrecorded_migration_falls_back_to_the_graph_under_the_lock(transact
         yield
 
     plans = iter([["items.0001_initial"], []])  # pending; then another cold start has applied it
-    monkeypatch.setattr(startup, "_pending_migrations", lambda: (events.append("graph"), next(plans))[1])
+
+    def pending_migrations():
+        events.append("graph")
+        return next(plans)
+
+    monkeypatch.setattr(startup, "_pending_migrations", pending_migrations)
     monkeypatch.setattr(startup, "_migration_lock", lock)
     monkeypatch.setattr(startup, "call_command", lambda *a, **k: events.append("migrate"))
     assert not startup._surely_migrated()

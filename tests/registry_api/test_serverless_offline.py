@@ -55,6 +55,7 @@ def _require_node_modules() -> None:
 def ready(server: "Offline | None") -> "Offline":
     if server is None:
         _require_node_modules()
+    assert server is not None  # the fixture yields None only while the tools are missing
     return server
 
 

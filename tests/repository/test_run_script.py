@@ -94,7 +94,9 @@ def started(result: subprocess.CompletedProcess, stack: Stack) -> tuple[str, str
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Restart Registry API on http://127.0.0.1:{stack.api_port}" in result.stdout
     assert f"Stop both: PORT={stack.api_port} WP_PORT={stack.wp_port} bash scripts/run.sh stop" in result.stdout
-    return re.search(r"curl -u '([^:']+):([^']+)' http://127\.0\.0\.1:\d+/items", result.stdout).groups()
+    banner = re.search(r"curl -u '([^:']+):([^']+)' http://127\.0\.0\.1:\d+/items", result.stdout)
+    assert banner is not None, result.stdout
+    return banner[1], banner[2]
 
 
 def test_start_reuse_stop_and_start_again(stack):

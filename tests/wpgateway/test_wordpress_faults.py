@@ -35,11 +35,15 @@ TIMEOUT = 1.0  # WP_TIMEOUT, seconds: a slow answer takes longer; a healthy one,
 REGISTRY = 100  # alice's, published, with items 1 and 2
 
 
+class SiteWithItem(LoopbackWordPress):
+    item: int  # the id of the stored item the calls name
+
+
 @pytest.fixture
 def loopback(settings):
     """The loopback WordPress with alice's registry 100 (inviting bob); SQLite holds
     two items of it, the first of which (`site.item`) the calls name."""
-    site = LoopbackWordPress()
+    site = SiteWithItem()
     site.site.add(id=REGISTRY, meta={"restart_invitees": '["bob"]'})
     settings.WP_BASE_URL = site.url
     settings.WP_TIMEOUT = TIMEOUT
@@ -190,7 +194,7 @@ def assert_outcome(answer: Answer, call_name: str, fault: str) -> None:
     assert ("retry-after" in answer.headers) is (status == 503)
 
 
-def run(site: LoopbackWordPress, call_name: str, fault: str, send: Callable[..., Answer]) -> None:
+def run(site: SiteWithItem, call_name: str, fault: str, send: Callable[..., Answer]) -> None:
     """Break WordPress, make the call, check the answer and SQLite."""
     call = CALLS[call_name]
     before = items_table()
