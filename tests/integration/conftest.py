@@ -7,51 +7,21 @@ next run starts in about a second; `scripts/wordpress.sh down` stops it.
 
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
-from tests.support.accounts import basic
 from tests.support.client import ApiClient
-from tests.support.real_wordpress import Send, django_sender, force_delete_registries
+from tests.support.real_wordpress import (
+    WORDPRESS_SH,
+    Account,
+    Send,
+    WordPressSite,
+    django_sender,
+    force_delete_registries,
+)
 from wpgateway import client as wp_client
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "wordpress.sh"
-
-
-@dataclass(frozen=True)
-class Account:
-    id: int
-    login: str
-    email: str
-    role: str
-    password: str  # the login password (refused by the REST API)
-    app_password: str
-
-    @property
-    def authorization(self) -> str:
-        return basic(self.login, self.app_password)
-
-
-@dataclass(frozen=True)
-class WordPressSite:
-    url: str
-    port: int
-    state_dir: str
-    accounts: dict[str, Account]
-
-    def __getattr__(self, name: str) -> Account:
-        try:
-            return self.accounts[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        """Run scripts/wordpress.sh against this instance."""
-        env = {**os.environ, "WP_PORT": str(self.port), "WP_STATE_DIR": self.state_dir}
-        return subprocess.run(["bash", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 def _read_credentials(path: str) -> dict[str, str]:
@@ -66,7 +36,7 @@ def _read_credentials(path: str) -> dict[str, str]:
 def start_wordpress() -> WordPressSite:
     port = int(os.environ.get("TEST_WP_PORT", "8093"))
     env = {**os.environ, "WP_PORT": str(port)}
-    result = subprocess.run(["bash", str(SCRIPT), "up"], env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(["bash", str(WORDPRESS_SH), "up"], env=env, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
         raise RuntimeError(f"scripts/wordpress.sh up failed ({result.returncode}):\n{result.stderr[-4000:]}")
     values = _read_credentials(result.stdout.strip().splitlines()[-1])

@@ -8,7 +8,7 @@ import re
 import secrets
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
@@ -19,7 +19,7 @@ from django.test import Client
 from items.models import Item
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
-from tests.support.real_wordpress import wordpress_api
+from tests.support.real_wordpress import WordPressSite, wordpress_api
 from wpgateway import admin_session
 from wpgateway import client as wp_client
 from wpgateway.admin_site import REFUSALS
@@ -57,7 +57,7 @@ def closed_port_url() -> str:
 class TemporaryAdministrator:
     """A WordPress administrator made for one test, whom the test may demote or revoke."""
 
-    site: Any  # the `wordpress` fixture's WordPressSite (tests/integration/conftest.py)
+    site: WordPressSite
     id: int
     login: str
     app_password: str

@@ -2,14 +2,21 @@
 (tests/integration: `site` is its `wordpress` fixture)."""
 
 import json
+import os
+import subprocess
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from tests.support.accounts import basic
 from tests.support.client import ApiClient
 from tests.support.events import http_v2_event
+from tests.support.project import ROOT
+
+WORDPRESS_SH = ROOT / "scripts" / "wordpress.sh"
 
 # bob by login, carol by e-mail in another case; sorted, as the invitee routes keep them.
 INVITEES = ["CAROL@example.test", "bob"]
@@ -18,7 +25,44 @@ INVITEES = ["CAROL@example.test", "bob"]
 Send = Callable[..., tuple[int, Any]]
 
 
-def django_sender(site) -> Send:
+@dataclass(frozen=True)
+class Account:
+    """One of the accounts scripts/wordpress.sh made, with its application password."""
+
+    id: int
+    login: str
+    email: str
+    role: str
+    password: str  # the login password (refused by the REST API)
+    app_password: str
+
+    @property
+    def authorization(self) -> str:
+        return basic(self.login, self.app_password)
+
+
+@dataclass(frozen=True)
+class WordPressSite:
+    """The running WordPress of scripts/wordpress.sh: its address and accounts (`site.alice`)."""
+
+    url: str
+    port: int
+    state_dir: str
+    accounts: dict[str, Account]
+
+    def __getattr__(self, name: str) -> Account:
+        try:
+            return self.accounts[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        """Run scripts/wordpress.sh against this instance."""
+        env = {**os.environ, "WP_PORT": str(self.port), "WP_STATE_DIR": self.state_dir}
+        return subprocess.run(["bash", str(WORDPRESS_SH), *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+def django_sender(site: WordPressSite) -> Send:
     def send(account: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         response = ApiClient(site.accounts[account].authorization).generic(method, path, "" if body is None else body)
         return response.status_code, response.json() if response.content else None
@@ -26,7 +70,7 @@ def django_sender(site) -> Send:
     return send
 
 
-def lambda_sender(site) -> Send:
+def lambda_sender(site: WordPressSite) -> Send:
     """Through the Lambda entry point, as API Gateway (HTTP API, payload 2.0) calls it."""
     from registry_api.lambda_handler import handler
 
@@ -46,14 +90,14 @@ def new_registry(send: Send, created, **body) -> dict:
     return registry
 
 
-def wordpress_api(site, account, method, path, **kwargs) -> httpx.Response:
+def wordpress_api(site: WordPressSite, account: Account, method: str, path: str, **kwargs) -> httpx.Response:
     """Call WordPress directly, as `account`, outside the service."""
     return httpx.request(
         method, f"{site.url}/wp-json{path}", auth=(account.login, account.app_password), timeout=30, **kwargs
     )
 
 
-def force_delete_registries(site, registry_ids: Iterable[int]) -> None:
+def force_delete_registries(site: WordPressSite, registry_ids: Iterable[int]) -> None:
     """Force-delete the registries a test made, as the administrator (its teardown).
     Under a heavy machine load the local `php -S` WordPress has stopped answering
     for minutes at a time: each delete is sent again until WordPress answers it
