@@ -1,4 +1,4 @@
-"""Ninja's start-up, made cheap for a cold start (bench/README.md, plan step 12).
+"""Ninja's start-up, made cheap for a cold start (bench/README.md, plan steps 8 and 10).
 
 Two costs of importing Ninja that no request needs:
 

@@ -1,5 +1,5 @@
 """Ninja's start-up made cheap (registry_api/ninja_startup.py; bench/README.md,
-plan step 12): a cold start loads none of Django's test framework yet every
+plan steps 8 and 10): a cold start loads none of Django's test framework yet every
 receiver of Django's test signals is connected, and it builds no route's model.
 
 The cold starts are fresh processes: what matters is what importing the handler does."""
