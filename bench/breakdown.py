@@ -57,6 +57,8 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cold_start import PHASES  # noqa: E402
@@ -150,19 +152,26 @@ def children_cpu() -> float:
     return usage.children_user + usage.children_system
 
 
-def imports(runs: int, save: Path | None) -> None:
+@contextmanager
+def lambda_task_root() -> Iterator[tuple[Path, dict[str, str]]]:
+    """A task root like the artifact's and the function's environment for
+    processes on it (serverless.yml's, on a v1.0.x file, with the WordPress
+    stand-in), for as long as the block runs."""
     wordpress = serve_stand_in()
-    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
-        path, task = Path(tmp) / "data.db", task_root(Path(tmp) / "task")
-        v1_database(path)
-        env = {
-            **os.environ,
-            **serverless_environment(),
-            "DATABASE_PATH": str(path),
-            "WP_BASE_URL": wordpress.url,
-            "SECRET_KEY": OFFLINE_SECRET_KEY,
-        }
-        env.pop("DATABASE_URL", None)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-breakdown-") as tmp:
+            path = Path(tmp) / "data.db"
+            v1_database(path)
+            env = {**os.environ, **serverless_environment(), "DATABASE_PATH": str(path),
+                   "WP_BASE_URL": wordpress.url, "SECRET_KEY": OFFLINE_SECRET_KEY}  # fmt: skip
+            env.pop("DATABASE_URL", None)
+            yield task_root(Path(tmp) / "task"), env
+    finally:
+        wordpress.stop()
+
+
+def imports(runs: int, save: Path | None) -> None:
+    with lambda_task_root() as (task, env):
         results, walls, cpus, phases = [], [], [], []
         for _ in range(runs):
             spent = children_cpu()
@@ -174,7 +183,6 @@ def imports(runs: int, save: Path | None) -> None:
                 [sys.executable, "-I", "-S", "-c", PHASES, str(task)], env=env, capture_output=True, text=True
             )
             phases.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    wordpress.stop()
 
     def least(module: str, index: int) -> float:
         return min(run[module][index] for run in results if module in run) / 1000
@@ -223,13 +231,7 @@ def instructions(runs: int) -> None:
     items = http_v2_event("GET", "/items", headers=ADMIN)
     rows = {"first `GET /health`": [health], "first authenticated `GET /items`": [health, items]}
     counts: dict[str, list[int]] = {row: [] for row in rows}
-    wordpress = serve_stand_in()
-    with tempfile.TemporaryDirectory(prefix="bench-instructions-") as tmp:
-        path, task = Path(tmp) / "data.db", task_root(Path(tmp) / "task")
-        v1_database(path)
-        env = {**os.environ, **serverless_environment(), "DATABASE_PATH": str(path), "WP_BASE_URL": wordpress.url,
-               "SECRET_KEY": OFFLINE_SECRET_KEY}  # fmt: skip
-        env.pop("DATABASE_URL", None)
+    with lambda_task_root() as (task, env):
         command = [sys.executable, "-I", "-S", "-c", COLD_START, str(task)]
         # Uncounted: writes the .pyc of modules that have none yet (in the task root itself).
         subprocess.run([*command, json.dumps([health])], env=env, check=True)
@@ -242,7 +244,6 @@ def instructions(runs: int) -> None:
                 if done.returncode or not found:
                     raise SystemExit(done.stderr[-3000:])
                 counts[row].append(int(found[1].replace(",", "")))
-    wordpress.stop()
     print(f"Instructions of a cold start (valgrind cachegrind, `python -I -S` on a task root like the artifact's, "
           f"{runs} processes each):\n\n| process start → | instructions (median) | min | max |\n|---|--:|--:|--:|")  # fmt: skip
     for row, seen in counts.items():
