@@ -143,7 +143,7 @@ class ItemOut(StoredItem):
 ItemView = ItemOut | ItemPublicOut
 # A non-finite price (which no write of the API stores) is written as Python's
 # json.dumps writes it, as Ninja's renderer did: the outermost model's setting counts.
-WRITTEN_AS_BEFORE = ConfigDict(ser_json_inf_nan="constants", defer_build=True)
+WRITTEN_AS_BEFORE = ConfigDict(**AT_FIRST_USE, ser_json_inf_nan="constants")
 # Lists are validated in one pass per viewer's shape (rows → models), and written
 # in one. (Either shape's list is a list[ItemView]; mypy's invariant list is not told.)
 ADMIN_ITEMS = cast("TypeAdapter[list[ItemView]]", TypeAdapter(list[ItemOut], config=AT_FIRST_USE))

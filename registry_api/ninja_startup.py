@@ -44,14 +44,11 @@ def defer_route_models() -> None:
     run before any is declared (RegistryApiConfig.ready)."""
     from ninja import Schema
     from ninja.params.models import ParamModel
-    from pydantic import BaseModel
 
-    # ParamModel's subclasses (QueryModel, PathModel, ...) hold their own copies.
-    bases: list[type[BaseModel]] = [Schema]
-    pending: list[type[BaseModel]] = [ParamModel]
-    while pending:
-        base = pending.pop()
-        bases.append(base)
-        pending.extend(base.__subclasses__())
-    for base in bases:
+    # ParamModel's subclasses (QueryModel, PathModel, ...) hold their own copies:
+    # the list grows as it is walked, down to the last subclass.
+    param_models = [ParamModel]
+    for model in param_models:
+        param_models.extend(model.__subclasses__())
+    for base in (Schema, *param_models):
         base.model_config["defer_build"] = True
