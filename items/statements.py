@@ -65,8 +65,7 @@ def _insert_sql(vendor: str, columns: tuple[str, ...]) -> str:
 def insert(values: dict[str, Any]) -> Row:
     """A new item of `values` (field name → value), in one statement: its row
     as stored, with what the database filled in (its id, the timestamps)."""
-    params = [_FIELD[name].get_db_prep_save(value, connection) for name, value in values.items()]
-    row = run(_insert_sql(connection.vendor, tuple(values)), params)
+    row = run(_insert_sql(connection.vendor, tuple(values)), _db_values(values))
     assert row is not None  # an INSERT … RETURNING answers its row
     return row
 
@@ -76,8 +75,12 @@ def set_fields(item_id: int, values: dict[str, Any]) -> Row | None:
     row as written, or None if there is no such item."""
     quote = connection.ops.quote_name
     assigned = tuple(f"{quote(name)} = %s" for name in values)
-    params = [_FIELD[name].get_db_prep_save(value, connection) for name, value in values.items()]
-    return run(_update_sql(connection.vendor, assigned, ""), [*params, item_id])
+    return run(_update_sql(connection.vendor, assigned, ""), [*_db_values(values), item_id])
+
+
+def _db_values(values: dict[str, Any]) -> list[Any]:
+    """`values` (field name → value) as the database takes them, as the ORM would save them."""
+    return [_FIELD[name].get_db_prep_save(value, connection) for name, value in values.items()]
 
 
 def purchase(item_id: int, quantity: int) -> tuple[str, list[Any]]:
