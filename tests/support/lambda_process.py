@@ -2,12 +2,9 @@
 handler loads and builds, with serverless.yml's settings that matter."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from .project import ROOT
+from .project import django_process, finish
 
 # Runs in the fresh process: import the Lambda handler (the INIT), answer
 # /health, then `extra` (Python lines that may set `result`); prints one JSON line.
@@ -33,24 +30,19 @@ def cold_start(
     """A new process on `database` (and further `settings`, e.g. WP_BASE_URL) that
     imports the handler and answers /health, then runs `extra`: the modules it has
     imported, `result`, the tables, and whether the file is migrated."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DATABASE_URL")}
-    env.update(
-        ADMIN_ENABLED=str(admin).lower(),
-        MIGRATE_ON_START=str(migrate_on_start).lower(),
-        PYDANTIC_DISABLE_PLUGINS="__all__",
-        DATABASE_PATH=str(database),
-        **settings,
+    stdout, _ = finish(
+        django_process(
+            database,
+            "-c",
+            PROBE.format(extra=extra),
+            DEBUG="false",  # as on Lambda, whatever the caller's environment says
+            ADMIN_ENABLED=str(admin).lower(),
+            MIGRATE_ON_START=str(migrate_on_start).lower(),
+            PYDANTIC_DISABLE_PLUGINS="__all__",
+            **settings,
+        )
     )
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(extra=extra)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.splitlines()[-1])
+    seen = json.loads(stdout.splitlines()[-1])
     assert seen["health"] == 200
     return seen
 
