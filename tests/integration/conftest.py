@@ -2,7 +2,8 @@
 
 TEST_WP_PORT picks its port (default 8093, apart from the development
 instance on 8082). The instance is left running after the session, so the
-next run starts in about a second; `scripts/wordpress.sh down` stops it.
+next run starts in about a second; `WP_PORT=8093 scripts/wordpress.sh down`
+stops it.
 """
 
 import os
