@@ -14,10 +14,13 @@ def items_migrations() -> int:
     return len(list((ROOT / "items" / "migrations").glob("0*.py")))
 
 
-def django_process(database: Path, *argv: str, **env: str) -> subprocess.Popen[str]:
-    """A Python process of the project, configured through the environment as in production."""
+def django_process(database: Path, *argv: str, **env: str | None) -> subprocess.Popen[str]:
+    """A Python process of the project, configured through the environment as in
+    production: the suite's environment with `env` over it (None: left unset)."""
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    environment.update(DATABASE_PATH=str(database), **env)
+    environment.update(DATABASE_PATH=str(database), **{key: value for key, value in env.items() if value is not None})
+    for key in [key for key, value in env.items() if value is None]:
+        environment.pop(key, None)
     return subprocess.Popen(
         [sys.executable, *argv], cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

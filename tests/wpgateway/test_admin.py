@@ -4,10 +4,6 @@ Lambda's settings (ADMIN_ENABLED off) load."""
 
 import base64
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.admin import site
@@ -15,9 +11,8 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 
 from items.models import Item, Purchase
+from tests.support.project import django_process, finish
 from wpgateway.admin_session import join, split
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("password", ["abcd EFGH ijkl MNOP qrst UVWX", "ümlaut:colon", "x"])
@@ -108,14 +103,17 @@ ADMIN_MODULES = {
 }
 
 
-def probe(tmp_path, **environment) -> dict:
-    env = {key: value for key, value in os.environ.items() if key not in ("ADMIN_ENABLED", "DEBUG", "DATABASE_URL")}
-    env.update(DATABASE_PATH=str(tmp_path / "probe.db"), MIGRATE_ON_START="true", **environment)
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+def probe(tmp_path, **environment: str) -> dict:
+    """A fresh process with the settings' defaults (the suite's ADMIN_ENABLED and DEBUG unset) and `environment`."""
+    stdout, _ = finish(
+        django_process(
+            tmp_path / "probe.db",
+            "-c",
+            PROBE,
+            **{"ADMIN_ENABLED": None, "DEBUG": None, "MIGRATE_ON_START": "true", **environment},
+        )
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.splitlines()[-1])
+    return json.loads(stdout.splitlines()[-1])
 
 
 # The probes run on a SQLite file of their own: a second engine would repeat them, not test them.
