@@ -22,7 +22,7 @@ def test_the_two_shares_rebuild_the_password(password):
 
 # Passwords long enough (or with characters outside base64) that random shares
 # cannot contain them by chance: a one-character password's shares hold it
-# about one time in sixteen, and its one-byte pad repeats one time in 256.
+# about one time in 32, and its one-byte pad repeats one time in 256.
 @pytest.mark.parametrize("password", ["abcd EFGH ijkl MNOP qrst UVWX", "ümlaut:colon"])
 def test_neither_share_is_the_password_and_each_login_draws_a_new_pad(password):
     server_share, browser_share = split(password)
