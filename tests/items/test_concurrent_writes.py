@@ -18,11 +18,8 @@ DATABASE_URL points there (the test database pytest-django created). Each
 runs in its engine's pass of scripts/test.sh.
 """
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
@@ -32,8 +29,9 @@ from itertools import accumulate
 import pytest
 
 from tests.support.accounts import ACCOUNTS, GUESTS, basic
-from tests.support.concurrency_worker import ROOT, WorkerPool
+from tests.support.concurrency_worker import WorkerPool
 from tests.support.engines import engine, postgresql_url
+from tests.support.project import django_process, finish
 
 WORKERS = 8
 PURCHASES = 200  # per worker
@@ -63,10 +61,7 @@ def sqlite_file(request) -> tuple[dict[str, str], Query]:
     """A fresh file, migrated once by `manage.py migrate` before any worker starts."""
     path = request.getfixturevalue("tmp_path_factory").mktemp("concurrency") / "registry.db"
     env = {"DATABASE_PATH": str(path)}
-    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env={**environment, **env}, check=True
-    )
+    finish(django_process(path, "manage.py", "migrate", "--noinput", "-v0"))
 
     def query(sql: str, params: list) -> list[tuple]:
         with closing(sqlite3.connect(path, isolation_level=None)) as conn:

@@ -9,6 +9,7 @@ from registry_api import operator_commands
 from tests.support.accounts import basic
 from tests.support.events import http_v2_event, rest_v1_event
 from tests.support.items import SAMPLE_ITEM
+from tests.support.project import django_process, finish
 
 
 @pytest.fixture
@@ -301,30 +302,12 @@ def test_an_unrecorded_migration_falls_back_to_the_graph_under_the_lock(transact
 def test_racing_cold_starts_on_an_empty_database_migrate_it_once(tmp_path):
     """Three processes import the Lambda handler at once on a fresh SQLite
     file (an empty EFS volume): all start, and each migration is applied once."""
-    import os
     import sqlite3
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
     db = tmp_path / "data.db"
-    env = {
-        **os.environ,
-        "DATABASE_PATH": str(db),
-        "MIGRATE_ON_START": "true",
-        "DJANGO_SETTINGS_MODULE": "registry_api.settings",
-    }
-    env.pop("DATABASE_URL", None)
     code = "import registry_api.lambda_handler as a; print(type(a.handler).__name__)"
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(3)
-    ]
-    outputs = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    processes = [django_process(db, "-c", code, MIGRATE_ON_START="true") for _ in range(3)]  # all at once
+    outputs = [finish(process) for process in processes]  # each exits 0
     assert all(out.strip() == "LambdaHandler" for out, _ in outputs)
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT app, name, COUNT(*) FROM django_migrations GROUP BY app, name").fetchall()

@@ -5,9 +5,7 @@ DEBUG off the process refuses to start: importing the Lambda handler (what
 Lambda's INIT does) exits with status 1 after one log line that says why.
 """
 
-import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,9 +16,9 @@ from django.core.management.base import SystemCheckError
 from registry_api import startup
 from registry_api.checks import SERVERLESS_PLACEHOLDER_SECRET_KEY, deployment_settings
 from registry_api.settings import DEVELOPMENT_SECRET_KEY
+from tests.support.project import django_process
 from tests.support.serverless import serverless_default
 
-ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "a-long-random-key-for-these-tests-only-0123456789abcdefghij"
 GOOD_URL = "https://shop.restart-registry.test"
 
@@ -124,25 +122,16 @@ def test_debug_on_starts_with_them(settings):
 
 def start(environment: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
     """Import the Lambda handler in a new process, as Lambda's INIT does."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "registry_api.settings",
+    settings = {
         "DEBUG": "false",
         "SECRET_KEY": GOOD_KEY,
         "WP_BASE_URL": GOOD_URL,
-        "DATABASE_PATH": str(tmp_path / "data.db"),
         "MIGRATE_ON_START": "false",
         **environment,
     }
-    env.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-c", "import registry_api.asgi"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    process = django_process(tmp_path / "data.db", "-c", "import registry_api.asgi", **settings)
+    stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def test_the_lambda_handler_does_not_start_with_them(tmp_path):
