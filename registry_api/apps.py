@@ -14,7 +14,9 @@ class RegistryApiConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the checks)
         from .ninja_startup import defer_route_models
+        from .redaction import redact_addresses
 
         defer_route_models()
 
         connection_created.connect(bound_sqlite_waits, dispatch_uid="core.deadline")
+        redact_addresses()

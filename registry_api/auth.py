@@ -48,11 +48,13 @@ class WordPressBasicAuth(HttpBasicAuth):
 
     def decode_authorization(self, value: str) -> tuple[str, str]:
         # Stricter than Ninja's: the scheme must be exactly "Basic " (as in
-        # v1.0.x); the password may contain further colons.
+        # v1.0.x) followed by strict base64 and nothing else, so that two
+        # credentials joined by a proxy ("Basic a, Basic b") are refused rather
+        # than one of them read; the password may contain further colons.
         if not value.startswith("Basic "):
             raise InvalidCredentials
         try:
-            username, password = b64decode(value[6:]).decode("utf-8").split(":", 1)
+            username, password = b64decode(value[6:], validate=True).decode("utf-8").split(":", 1)
         except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
             raise InvalidCredentials from exc
         return username, password

@@ -15,6 +15,7 @@ from wpgateway.errors import (
     ReadRefused,
     RegistryMissing,
     WordPressBadResponse,
+    WordPressFailed,
     WordPressTimeout,
     WordPressUnavailable,
 )
@@ -62,8 +63,12 @@ def answer(exc: Exception) -> Answer | None:
             return Answer(403, "Not authorized")
         case WordPressTimeout():
             return Answer(504, "WordPress did not answer in time")
-        case WordPressUnavailable() | WordPressBadResponse():
+        # WordPress's own refusal keeps its message (v1.0.x's detail); anything
+        # else names no route, post or user.
+        case WordPressFailed():
             return Answer(502, f"WordPress error: {exc}")
+        case WordPressUnavailable() | WordPressBadResponse():
+            return Answer(502, "WordPress error: WordPress is unavailable")
         # Django's and Ninja's.
         case HttpError():
             return Answer(exc.status_code, str(exc))

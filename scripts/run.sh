@@ -60,6 +60,10 @@ cmd_start() {
   . scripts/venv.sh
   ensure_venv
   export WP_BASE_URL="http://127.0.0.1:$WP_PORT"   # where scripts/wordpress.sh serves it
+  # A key of this machine's own, kept with the server's state: the API refuses a weak one.
+  [ -s "$STATE_DIR/secret-key" ] || (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' >"$STATE_DIR/secret-key")
+  SECRET_KEY="${SECRET_KEY:-$(cat "$STATE_DIR/secret-key")}"
+  export SECRET_KEY
 
   if running "$PIDFILE" "$API_COMM"; then
     log "the API is already running (pid $(cat "$PIDFILE")): reusing it"

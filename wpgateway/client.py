@@ -200,9 +200,16 @@ def request(
     return Reply(data, total, total_pages)
 
 
+def canonical(username: str, password: str) -> Credentials:
+    """The credentials as WordPress reads them: the login trimmed with inner runs of
+    whitespace made one space (`sanitize_user`), the application password without
+    whitespace (WordPress shows it in groups of four). WordPress also compares
+    logins without regard to case, which the credential cache's keys follow."""
+    return " ".join(username.split()), "".join(password.split())
+
+
 def _basic(username: str, password: str) -> str:
-    # WordPress shows application passwords in groups of four; the spaces are not part of them.
-    token = base64.b64encode(f"{username}:{password.replace(' ', '')}".encode()).decode()
+    token = base64.b64encode(":".join(canonical(username, password)).encode()).decode()
     return f"Basic {token}"
 
 

@@ -24,7 +24,7 @@ from django.core.cache import caches
 
 from core import deadline
 
-from .client import fetch_current_user
+from .client import canonical, fetch_current_user
 from .errors import CredentialsRefused, WordPressBadResponse, WordPressRefusal, WordPressTimeout, WordPressUnavailable
 from .identity import WordPressUser
 
@@ -35,7 +35,10 @@ _in_flight_lock = threading.Lock()
 
 
 def cache_key(username: str, password: str) -> str:
-    return hashlib.sha256(f"{username}:{password}".encode("utf-8", "surrogatepass")).hexdigest()
+    """The digest of the credentials as WordPress tells them apart: spellings it
+    takes for the same account and password share one key (and one call)."""
+    login, secret = canonical(username, password)
+    return hashlib.sha256(f"{login.lower()}:{secret}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def verify(username: str, password: str) -> WordPressUser | None:

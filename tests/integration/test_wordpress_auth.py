@@ -61,6 +61,29 @@ def test_application_password_with_display_spaces_is_accepted(db, wordpress):
     assert ApiClient(basic("alice", spaced)).get("/items").status_code == 200
 
 
+@pytest.mark.parametrize("login", ["alice", "Alice", "ALICE", " alice "])
+def test_wordpress_itself_takes_the_spellings_the_cache_keys_share(db, wordpress, settings, login):
+    """The credential cache gives one key to these spellings (the login's case and
+    outer spaces, the password's whitespace): only because WordPress, asked every
+    time, answers each of them as alice."""
+    settings.WP_AUTH_CACHE_TTL = settings.WP_AUTH_NEGATIVE_CACHE_TTL = 0
+    secret = wordpress.alice.app_password
+    for password in (secret, f" {secret}", "\t".join(secret[i : i + 4] for i in range(0, 24, 4))):
+        response = ApiClient(basic(login, password)).get("/items")
+        assert response.status_code == 200, (login, response.content)
+
+
+def test_two_authorization_values_in_a_v1_event_are_refused(real_lambda_handler, wordpress):
+    """API Gateway v1 keeps both values in multiValueHeaders (Mangum joins them with
+    a comma) and the last in headers: neither credential is read."""
+    event = rest_v1_event("GET", "/items", headers={"Authorization": wordpress.alice.authorization})
+    event["multiValueHeaders"]["Authorization"] = [wordpress.alice.authorization, wordpress.admin.authorization]
+    event["headers"]["Authorization"] = wordpress.admin.authorization
+    response = real_lambda_handler(event, None)
+    assert response["statusCode"] == 401
+    assert json.loads(response["body"]) == {"detail": "Invalid WordPress credentials"}
+
+
 def test_roles_decide_who_sees_affiliate_fields(client_for, wordpress, alices_item):
     created = client_for("admin").post("/items", alices_item)
     assert created.status_code == 201

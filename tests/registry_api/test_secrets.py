@@ -5,6 +5,7 @@ DEBUG off the process refuses to start: importing the Lambda handler (what
 Lambda's INIT does) exits with status 1 after one log line that says why.
 """
 
+import sqlite3
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +27,15 @@ BAD_KEYS = {
     "development default": DEVELOPMENT_SECRET_KEY,
     "serverless placeholder": serverless_default("secretKey"),
     "empty": "",
+    "whitespace": "   ",
+    "development default with a trailing space": DEVELOPMENT_SECRET_KEY + " ",
+    "changeme": "changeme",
+    "one character": "x",
+    "startproject's prefix": "django-insecure-abc",
+    "startproject's prefix, long": "django-insecure-" + GOOD_KEY,
+    "49 characters": GOOD_KEY[:49],
+    "long, four distinct characters": "abcd" * 20,
+    "surrounding whitespace": f" {GOOD_KEY}\n",
 }
 BAD_URLS = {
     "serverless placeholder": serverless_default("wpBaseUrl"),
@@ -61,6 +71,12 @@ def test_an_example_or_missing_wordpress_is_an_error(settings, url):
 def test_real_settings_pass(settings, url):
     settings.SECRET_KEY, settings.WP_BASE_URL = GOOD_KEY, url
     assert deployment_settings() == []
+
+
+def test_the_refusal_says_how_to_set_a_key(settings):
+    settings.SECRET_KEY, settings.WP_BASE_URL = "changeme", GOOD_URL
+    (error,) = deployment_settings()
+    assert error.hint is not None and "Set SECRET_KEY" in error.hint and "secrets.token_urlsafe" in error.hint
 
 
 def test_check_deploy_fails_on_them(settings, capsys):
@@ -145,3 +161,24 @@ def test_the_lambda_handler_does_not_start_with_them(tmp_path):
     assert line.startswith(f"CRITICAL registry_api.startup {PREFIX}")
     assert_one_clear_line(line, messages)
     assert (debugging.returncode, debugging.stderr) == (0, "")
+
+
+def test_runserver_does_not_serve_with_them(tmp_path):
+    """`manage.py runserver` runs the same refusal before it binds its port."""
+    database = tmp_path / "data.db"
+    sqlite3.connect(database).execute("CREATE TABLE present (x)").connection.close()  # past manage.py's file check
+    process = django_process(
+        database,
+        "manage.py",
+        "runserver",
+        "--noreload",
+        "127.0.0.1:0",
+        SECRET_KEY=None,
+        DEBUG=None,
+        WP_BASE_URL=GOOD_URL,
+    )
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, (stdout, stderr)
+    (line,) = stderr.splitlines()
+    assert line.startswith(f"CRITICAL registry_api.startup {PREFIX}")
+    assert_one_clear_line(line, ["SECRET_KEY is the development default"])

@@ -266,6 +266,10 @@ def test_retry_after_follows_the_setting(users_me_route, settings):
         pytest.param("BASIC " + b64(b"alice:alice-app-password"), None, id="uppercase-scheme"),
         pytest.param("Basic " + b64(b"\xff\xfe:pw"), None, id="not-utf8"),
         pytest.param("Basic é" + b64(b"alice:pw"), None, id="not-ascii"),
+        # Two headers a proxy or Mangum joined: neither is read.
+        pytest.param(f"{basic('alice')}, {basic('admin')}", None, id="two-joined-by-a-comma"),
+        pytest.param(f"{basic('alice')},{basic('admin')}", None, id="two-joined-without-space"),
+        pytest.param(basic("alice") + "@@", None, id="trailing-garbage"),
     ],
 )
 def test_header_parsing(users_me_route, header, wordpress_receives):
@@ -419,6 +423,28 @@ def test_a_thousand_requests_with_one_wrong_password_cost_one_call_per_period(us
             WordPressBasicAuth()(request)
     assert users_me_route.call_count == 2
     assert wordpress_saw(users_me_route) == ["alice:wrong-password"] * 2
+
+
+def test_whitespace_variants_of_a_wrong_password_cost_one_call(users_me_route):
+    """WordPress ignores the whitespace of an application password: so do the keys."""
+    compact = "abcdefghijklmnopqrstuvwx"
+    variants = {compact[: i % 24] + " " * (1 + i // 24) + compact[i % 24 :] for i in range(50)}
+    assert len(variants) == 50
+    for variant in variants:
+        assert_refused(probe(basic("alice", variant)))
+    assert wordpress_saw(users_me_route) == [f"alice:{compact}"]
+    assert len(cache_entries(caches["wpauth-refused"])) == 1
+
+
+def test_spellings_of_one_account_share_one_entry(users_me_route):
+    """Five spacings of the right password and three spellings of the login: one call, one entry."""
+    right = password("alice")
+    for spaced in (right, f" {right}", f"{right} ", right.replace("-", " - "), right.replace("-", "-\t")):
+        assert_authenticated(probe(basic("alice", spaced)))
+    for login in ("Alice", "ALICE", " alice "):
+        assert_authenticated(probe(basic(login, right)))
+    assert users_me_route.call_count == 1
+    assert len(cache_entries(caches["wpauth"])) == 1
 
 
 def test_each_new_wrong_password_costs_one_call(users_me_route):
