@@ -52,18 +52,21 @@ ADMIN_APPS = [
     "django.contrib.staticfiles",
 ]
 INSTALLED_APPS = [
+    # First, so that its runserver command is the one run: its system checks,
+    # the request deadline's database hook (apps.py), runserver's key check.
+    "registry_api",
     *(ADMIN_APPS if ADMIN_ENABLED else []),
     *(["ninja"] if DOCS_OFFLINE else []),
     "items",
     "registries",
     "wpgateway",
-    "registry_api",  # its system checks and the request deadline's database hook (apps.py)
 ]
 
-# What the JSON API needs, everywhere. Both run in the handler's own mode: no
+# What the JSON API needs, everywhere. Each runs in the handler's own mode: no
 # thread hops under ASGI (registry_api.middleware.PlainMiddleware).
 API_MIDDLEWARE = [
     "core.deadline.deadline_middleware",  # first: the request's deadline covers everything after it
+    "registry_api.middleware.ApiGatewayPrefixMiddleware",  # on Lambda: a stage or API_BASE_PATH in request.path
     "registry_api.middleware.CORSMiddleware",
     "registry_api.middleware.JSONMethodNotAllowedMiddleware",
 ]
@@ -72,6 +75,9 @@ API_MIDDLEWARE = [
 # (ADMIN_ENABLED=false) they are left out.
 ADMIN_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest: refusals and redirects carry the framing headers too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wpgateway.admin_headers.AdminContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -216,6 +222,8 @@ ADMIN_RECHECK_INTERVAL = env.int("ADMIN_RECHECK_INTERVAL", default=300)
 # Cookies travel over HTTPS only, except in DEBUG. Browsers treat
 # http://127.0.0.1 and localhost (scripts/run.sh) as secure origins that may set them.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+# XFrameOptionsMiddleware (with the admin): no site may frame these pages (clickjacking).
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -227,7 +235,13 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 # httpx logs every WordPress call at INFO: a CloudWatch line per call, and CPU
 # on every request that asks WordPress (bench/README.md, plan step 5). Its
 # warnings stay; the service logs WordPress's failures itself.
-QUIET_LOGGERS = {"httpx": {"level": "WARNING"}}
+QUIET_LOGGERS = {
+    "httpx": {"level": "WARNING"},
+    # Mangum's line per request ("GET /items 200"): CPU on every request, and API
+    # Gateway's access log and Lambda's REPORT line remain. LOG_LEVEL=DEBUG brings
+    # it back; its errors stay.
+    "mangum.http": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
+}
 if "AWS_LAMBDA_RUNTIME_API" in os.environ:
     # On Lambda the runtime has given the root logger its handler before our code
     # loads: with the JSON log format (serverless.yml) every line is a JSON object

@@ -11,11 +11,15 @@ stored in the session, even signed or encrypted with a server key, it would be
 a credential at rest that a copy of the database (and the key) gives away. So
 it is split in two shares at login (a one-time pad): a random pad as long as
 the password stays in the server-side session, the password XOR the pad goes to
-the browser in its own cookie (HttpOnly, Secure without DEBUG, ending with the
-session). Either share alone is random noise; only a request that carries the
-cookie for a live session can rebuild the password, for the moment of the
-re-check. A logout or an expiry deletes the session's share, so the browser's
-share is worthless from then on.
+the browser in its own cookie (HttpOnly, Secure without DEBUG, kept until the
+browser closes, deleted by the server once the session is gone). Either share
+alone is random noise; only a request that carries the cookie for a live
+session can rebuild the password, for the moment of the re-check.
+
+No server share outlives its session: a logout deletes the session's row, a
+request naming an expired session deletes that row, and the first admin request
+a process serves, and each login, purge every expired row (`clearsessions` does
+the same from the command line). The browser's share is worthless from then on.
 """
 
 import base64
@@ -73,10 +77,15 @@ class AdminSessionMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.purged = False
 
     def __call__(self, request):
         if not request.path.startswith(reverse("admin:index")):
             return self.get_response(request)
+        if not self.purged:  # rows that expired while no process served the admin
+            request.session.clear_expired()
+            self.purged = True
+        self.forget_expired(request)
         ended = self.recheck(request)
         response = ended or self.get_response(request)
         login = getattr(request, "wordpress_login", None)
@@ -86,18 +95,29 @@ class AdminSessionMiddleware:
             response.delete_cookie(COOKIE, path=settings.SESSION_COOKIE_PATH, samesite=settings.SESSION_COOKIE_SAMESITE)
         return response
 
+    def forget_expired(self, request) -> None:
+        """Deletes the row of the expired session the request's cookie names:
+        Django's session engine only ignores it, and it holds a server's share."""
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if key is None:
+            return
+        request.session.keys()  # loads it: the store drops the key when no live session has it
+        if request.session.session_key is None:
+            request.session.delete(key)
+
     def start(self, request, response, wordpress_user, password: str) -> None:
         """The session just logged in: absolute expiry, the server's share, the browser's share."""
         # A date, not an age: saving the session (each re-check does) does not extend it.
         request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+        request.session.clear_expired()  # a long-running process purges at logins too
         server_share, browser_share = split(password)
         request.session[PAD] = server_share
         request.session[USER_ID] = wordpress_user.id
         request.session[CHECKED_AT] = time.time()
+        # No Max-Age or Expires: the browser drops it when it closes, the server once the session is gone.
         response.set_cookie(
             COOKIE,
             browser_share,
-            max_age=settings.SESSION_COOKIE_AGE,
             path=settings.SESSION_COOKIE_PATH,
             secure=settings.SESSION_COOKIE_SECURE,
             httponly=True,

@@ -6,15 +6,23 @@ import base64
 import logging
 import re
 import secrets
+import shutil
 import socket
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
 from django.forms.models import model_to_dict
 from django.test import Client
+from django.utils import timezone
 
 from items.models import Item
 from tests.support.accounts import basic
@@ -284,7 +292,10 @@ def test_cookies_are_secure_and_the_service_keeps_no_credential(db, wordpress, s
     for name in ("sessionid", "csrftoken", admin_session.COOKIE):
         assert cookies[name]["secure"] is True, name
     assert cookies["sessionid"]["httponly"] and cookies[admin_session.COOKIE]["httponly"]
-    assert int(cookies[admin_session.COOKIE]["max-age"]) == settings.SESSION_COOKIE_AGE
+    # The browser's share is a browser-session cookie: no Max-Age, no Expires.
+    assert cookies[admin_session.COOKIE]["max-age"] == cookies[admin_session.COOKIE]["expires"] == ""
+    set_cookie = cookies[admin_session.COOKIE].OutputString().lower()
+    assert "max-age" not in set_cookie and "expires" not in set_cookie
 
     session = Session.objects.get()  # server-side, in the database
     stored = str(session.get_decoded()) + session.session_data
@@ -361,8 +372,108 @@ def test_a_session_wordpress_no_longer_vouches_for_ends_at_the_next_recheck(
     assert temporary_administrator.app_password not in caplog.text
 
 
+def expire(*session_keys: str) -> None:
+    Session.objects.filter(session_key__in=session_keys).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+
+def server_shares_in_a_copy(copy: Path) -> list[str | None]:
+    """The server's share each session row of a copy of the SQLite database
+    file holds (None: a row without one), as a backup taken then would."""
+    shutil.copyfile(connection.settings_dict["NAME"], copy)
+    with closing(sqlite3.connect(copy)) as database:
+        rows = database.execute("SELECT session_data FROM django_session").fetchall()
+    return [Session(session_data=data).get_decoded().get(admin_session.PAD) for (data,) in rows]
+
+
+# Committed rows only (transactional_db) reach the file that is copied.
+@pytest.mark.sqlite_only(reason="copies the SQLite database file")
+@pytest.mark.parametrize("after_expiry", ["next request", "admin start", "clearsessions"])
+def test_a_database_copy_after_expiry_and_the_cookie_give_back_no_password(
+    transactional_db, wordpress, tmp_path, after_expiry
+):
+    password = wordpress.admin.app_password
+    client, response = log_in(wordpress.admin.login, password)
+    assert response.status_code == 302
+    assert response.cookies[admin_session.COOKIE]["max-age"] == response.cookies[admin_session.COOKIE]["expires"] == ""
+    browser_share = client.cookies[admin_session.COOKIE].value
+    # While the session lives, a copy and the cookie do rebuild the password.
+    before = server_shares_in_a_copy(tmp_path / "before.db")
+    assert password in {admin_session.join(share, browser_share) for share in before if share}
+
+    expire(client.cookies["sessionid"].value)
+    if after_expiry == "next request":
+        response = client.get(CHANGELIST)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+        assert response.cookies[admin_session.COOKIE]["max-age"] == 0  # the browser's share is dropped
+        assert response.cookies["sessionid"]["max-age"] == 0
+    elif after_expiry == "admin start":  # a new handler, as a process starting anew has
+        assert Client().get("/admin/login/").status_code == 200
+    else:
+        call_command("clearsessions")
+
+    after = server_shares_in_a_copy(tmp_path / "after.db")
+    assert after == []  # the expired row is gone, its share with it
+    assert admin_session.join("", browser_share) is None and password not in browser_share
+
+
+def test_an_expired_session_is_deleted_when_next_seen_and_the_others_at_a_login(db, wordpress):
+    clients = {}
+    for name in ("seen", "unseen", "live"):
+        client, response = log_in(wordpress.admin.login, wordpress.admin.app_password)
+        assert response.status_code == 302
+        clients[name] = client
+    keys = {name: client.cookies["sessionid"].value for name, client in clients.items()}
+    expire(keys["seen"], keys["unseen"])
+
+    # This client's process has purged already (at its first request): only the row it names goes.
+    assert clients["seen"].get(CHANGELIST).status_code == 302
+    assert set(Session.objects.values_list("session_key", flat=True)) == {keys["unseen"], keys["live"]}
+
+    response = clients["seen"].post(
+        "/admin/login/", {"username": wordpress.admin.login, "password": wordpress.admin.app_password}
+    )
+    assert response.status_code == 302
+    left = set(Session.objects.values_list("session_key", flat=True))
+    assert left == {keys["live"], clients["seen"].cookies["sessionid"].value}
+
+
 def test_a_session_wordpress_still_vouches_for_goes_on(staff, settings):
     settings.ADMIN_RECHECK_INTERVAL = 0
     checked = Session.objects.get().get_decoded()[admin_session.CHECKED_AT]
     assert [staff.get(CHANGELIST).status_code for _ in range(2)] == [200, 200]
     assert Session.objects.get().get_decoded()[admin_session.CHECKED_AT] > checked
+
+
+# --- framing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [
+        ("login page", 200),
+        ("admin page", 200),
+        ("login refused", 200),
+        ("forbidden", 403),
+        ("not logged in", 302),
+        ("session ended", 302),
+    ],
+)
+def test_no_site_may_frame_the_admin(staff, wordpress, settings, page, status):
+    if page == "login page":
+        response = Client().get("/admin/login/")
+    elif page == "admin page":
+        response = staff.get(CHANGELIST)
+    elif page == "login refused":
+        _, response = log_in(wordpress.admin.login, "abcd efgh ijkl mnop qrst uvwx")
+        assert REFUSALS[Refusal.CREDENTIALS].replace("'", "&#x27;").encode() in response.content
+    elif page == "forbidden":
+        response = staff.get(f"{CHANGELIST}add/")
+    elif page == "not logged in":
+        response = Client().get(CHANGELIST)
+    else:
+        del staff.cookies[admin_session.COOKIE]
+        settings.ADMIN_RECHECK_INTERVAL = 0
+        response = staff.get(CHANGELIST)
+    assert response.status_code == status
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"

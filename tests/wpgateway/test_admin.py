@@ -75,6 +75,15 @@ def test_the_purchase_ledger_is_read_only_and_searchable_by_id(db):
     assert Purchase.objects.filter(pk=line.pk).exists()
 
 
+@pytest.mark.parametrize(("path", "status"), [("/health", 200), ("/no-such-route", 404)])
+def test_the_api_answers_json_as_ever_beside_the_admin(anonymous, settings, path, status):
+    assert settings.ADMIN_ENABLED  # its middleware runs on every route
+    response = anonymous.get(path)
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    assert response.json()
+    assert "Content-Security-Policy" not in response  # the admin's policy stays on the admin's pages
+
+
 # What a process loads with Lambda's settings: the admin's modules, forms and
 # session middleware never (they cost cold-start time and would serve nothing).
 PROBE = """
@@ -95,6 +104,8 @@ ADMIN_MODULES = {
     "wpgateway.admin",
     "wpgateway.admin_site",
     "wpgateway.admin_session",
+    "wpgateway.admin_headers",
+    "django.middleware.clickjacking",
     "django.contrib.admin.forms",
     "django.contrib.auth.forms",
     "django.contrib.sessions.middleware",
