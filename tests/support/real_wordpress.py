@@ -7,6 +7,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -116,3 +117,33 @@ def force_delete_registries(site: WordPressSite, registry_ids: Iterable[int]) ->
             if time.monotonic() > give_up:
                 raise AssertionError(f"registry {registry_id} not deleted: {response and response.text}")
             time.sleep(1)
+
+
+def _read_credentials(path: str) -> dict[str, str]:
+    values = {}
+    for line in Path(path).read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip()
+    return values
+
+
+def start_wordpress() -> WordPressSite:
+    port = int(os.environ.get("TEST_WP_PORT", "8093"))
+    env = {**os.environ, "WP_PORT": str(port)}
+    result = subprocess.run(["bash", str(WORDPRESS_SH), "up"], env=env, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        raise RuntimeError(f"scripts/wordpress.sh up failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    values = _read_credentials(result.stdout.strip().splitlines()[-1])
+    accounts = {
+        name.lower(): Account(
+            id=int(values[f"WP_{name}_ID"]),
+            login=values[f"WP_{name}_USER"],
+            email=values[f"WP_{name}_EMAIL"],
+            role=values[f"WP_{name}_ROLE"],
+            password=values[f"WP_{name}_PASSWORD"],
+            app_password=values[f"WP_{name}_APP_PASSWORD"],
+        )
+        for name in ("ADMIN", "ALICE", "BOB", "CAROL", "DAVE")
+    }
+    return WordPressSite(url=values["WP_URL"], port=port, state_dir=values["WP_STATE_DIR"], accounts=accounts)

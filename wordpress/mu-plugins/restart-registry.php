@@ -2,7 +2,7 @@
 /**
  * Plugin Name: Restart Registry
  * Description: The restart-registry post type, its REST meta, the registry_user role, the invitee read rule and the privacy of invitees and recipients that the Restart Registry API relies on.
- * Version:     1.1.0
+ * Version:     1.2.0
  *
  * A must-use plugin: copy this file into wp-content/mu-plugins/ (see docs/wordpress.md).
  */
@@ -20,6 +20,17 @@ const RESTART_REGISTRY_OWN_CAPS = array(
 	'edit_published_restart_registries',
 	'delete_restart_registries',
 	'delete_published_restart_registries',
+);
+// Every key the plugin registers and the REST API answers.
+const RESTART_REGISTRY_META_KEYS = array(
+	'restart_invitees',
+	'restart_item_ids',
+	'restart_event_type',
+	'restart_event_date',
+	'restart_is_for_self',
+	'restart_recipient_name',
+	'restart_recipient_relationship',
+	'restart_recipient_email',
 );
 const RESTART_REGISTRY_OTHERS_CAPS = array(
 	'edit_others_restart_registries',
@@ -45,16 +56,7 @@ add_action( 'init', function () {
 
 	// Every value is a string (lists are JSON text) so that REST rejects anything else with a 400
 	// instead of storing a shape the API cannot read back.
-	foreach ( array(
-		'restart_invitees',
-		'restart_item_ids',
-		'restart_event_type',
-		'restart_event_date',
-		'restart_is_for_self',
-		'restart_recipient_name',
-		'restart_recipient_relationship',
-		'restart_recipient_email',
-	) as $key ) {
+	foreach ( RESTART_REGISTRY_META_KEYS as $key ) {
 		register_post_meta( 'restart-registry', $key, array(
 			'object_subtype' => 'restart-registry',
 			'type'           => 'string',
@@ -96,7 +98,7 @@ add_action( 'wp_loaded', function () {
  * an e-mail address and matches the user's e-mail, in any letter case, and nothing else; any other
  * entry matches the user's login, exactly. Never the slug (user_nicename): every user may change
  * their own, so matching it would let anyone claim an invitation. Logins cannot be changed, and
- * users cannot change their own e-mail through the REST API (below).
+ * users cannot change their own e-mail through the REST API or XML-RPC (below).
  */
 function restart_registry_invites( $post_id, $user ) {
 	if ( ! $user || ! $user->exists() ) {
@@ -135,20 +137,48 @@ add_filter( 'map_meta_cap', function ( $caps, $cap, $user_id, $args ) {
 	return restart_registry_invites( $post->ID, get_userdata( $user_id ) ) ? array( 'read' ) : $caps;
 }, 10, 4 );
 
+/**
+ * Whether WordPress withholds the registry's content from the current caller because of its post
+ * password: the caller is not its author, may not edit it, sent no right `password` request
+ * parameter (as WordPress's REST API takes it for `content`) and holds no post-password cookie.
+ */
+function restart_registry_password_withholds( $post, $request ) {
+	if ( '' === (string) $post->post_password ) {
+		return false;
+	}
+	$user_id = get_current_user_id();
+	if ( ( $user_id && (int) $post->post_author === $user_id ) || current_user_can( 'edit_post', $post->ID ) ) {
+		return false;
+	}
+	$password = $request instanceof WP_REST_Request ? $request['password'] : null;
+	if ( is_string( $password ) && '' !== $password && hash_equals( $post->post_password, $password ) ) {
+		return false;
+	}
+	return post_password_required( $post ); // false with the cookie of the site's password form
+}
+
 // Who is invited, and the recipient's e-mail, are private even on a published registry: the REST
 // API answers restart_invitees only to those who may edit the registry and to its invitees, and
 // restart_recipient_email only to those who may edit it. Everyone else, anonymous visitors
 // included, gets "" in every context, in single reads and in lists (each post of a list passes
 // through this filter). The Restart Registry API relies on it: a non-empty restart_invitees in
-// WordPress's answer to a caller means the caller may see who is invited.
-add_filter( 'rest_prepare_restart-registry', function ( $response, $post ) {
+// WordPress's answer to a caller means the caller may see who is invited. On a password-protected
+// registry, every key is "" for those WordPress withholds the content from (above). Keyed on the
+// post type, not on a route: every spelling of a route, and internal requests, pass through it.
+add_filter( 'rest_prepare_restart-registry', function ( $response, $post, $request ) {
 	$data = $response->get_data();
-	if ( empty( $data['meta'] ) || ! is_array( $data['meta'] ) || current_user_can( 'edit_post', $post->ID ) ) {
+	if ( empty( $data['meta'] ) || ! is_array( $data['meta'] ) ) {
 		return $response;
 	}
-	$hidden = array( 'restart_recipient_email' );
-	if ( ! restart_registry_invites( $post->ID, wp_get_current_user() ) ) {
-		$hidden[] = 'restart_invitees';
+	if ( restart_registry_password_withholds( $post, $request ) ) {
+		$hidden = RESTART_REGISTRY_META_KEYS;
+	} elseif ( current_user_can( 'edit_post', $post->ID ) ) {
+		return $response;
+	} else {
+		$hidden = array( 'restart_recipient_email' );
+		if ( ! restart_registry_invites( $post->ID, wp_get_current_user() ) ) {
+			$hidden[] = 'restart_invitees';
+		}
 	}
 	foreach ( $hidden as $key ) {
 		if ( array_key_exists( $key, $data['meta'] ) ) {
@@ -157,31 +187,48 @@ add_filter( 'rest_prepare_restart-registry', function ( $response, $post ) {
 	}
 	$response->set_data( $data );
 	return $response;
-}, 10, 2 );
+}, 10, 3 );
+
+/**
+ * Whether an e-mail change was just refused (below); `$refuse` records one, and asking consumes it.
+ */
+function restart_registry_email_refused( $refuse = false ) {
+	static $pending = false;
+	$was     = $pending;
+	$pending = $refuse;
+	return $was;
+}
 
 // WordPress's profile screen confirms a new e-mail address by mail before it takes effect; the REST
-// API changes it at once. Invitations by e-mail would then be anyone's to take (set your e-mail to
-// the invited address, read the registry), including addresses invited before their owner has an
-// account. So users may not change their own e-mail through the REST API; those who may edit users
-// (administrators) still change anyone's, their own included.
-add_filter( 'rest_request_before_callbacks', function ( $response, $handler, $request ) {
-	$writes = in_array( $request->get_method(), array( 'POST', 'PUT', 'PATCH' ), true );
-	if ( is_wp_error( $response ) || ! $writes || ! is_string( $request['email'] ) ) {
-		return $response;
+// API changes it at once, and a plugin's XML-RPC method might too. Invitations by e-mail would then
+// be anyone's to take (set your e-mail to the invited address, read the registry), including
+// addresses invited before their owner has an account. So in a REST or XML-RPC request, only those
+// who may edit users (administrators) change an e-mail address, anyone's. It is checked where the
+// user is written, not on the route: WordPress matches routes case-insensitively, and method
+// overrides, batches and plugins' own routes reach the same write. The profile screen's confirmed
+// change is neither REST nor XML-RPC, and goes through.
+add_filter( 'wp_pre_insert_user_data', function ( $data, $update, $user_id ) {
+	$api = ( defined( 'REST_REQUEST' ) && REST_REQUEST ) || ( defined( 'XMLRPC_REQUEST' ) && XMLRPC_REQUEST );
+	if ( ! $update || ! $api || ! is_array( $data ) || ! isset( $data['user_email'] ) || current_user_can( 'edit_users' ) ) {
+		return $data;
 	}
-	if ( ! preg_match( '#^/wp/v2/users/(me|\d+)$#', $request->get_route(), $target ) ) {
-		return $response;
+	$old = get_userdata( $user_id );
+	if ( ! $old || 0 === strcasecmp( (string) $data['user_email'], $old->user_email ) ) {
+		return $data; // the same address, in any letter case
 	}
-	$user = wp_get_current_user();
-	if ( ! $user->exists() || ( 'me' !== $target[1] && (int) $target[1] !== $user->ID ) ) {
-		return $response;
+	restart_registry_email_refused( true );
+	return array(); // wp_insert_user() then writes nothing and returns its "empty_data" error
+}, PHP_INT_MAX, 3 );
+
+// Give that error a code, a status and a message the caller can act on.
+add_action( 'wp_error_added', function ( $code, $message, $data, $error ) {
+	if ( 'empty_data' !== $code || ! restart_registry_email_refused() ) {
+		return;
 	}
-	if ( 0 === strcasecmp( $request['email'], $user->user_email ) || current_user_can( 'edit_users' ) ) {
-		return $response;
-	}
-	return new WP_Error(
+	$error->remove( 'empty_data' );
+	$error->add(
 		'rest_cannot_edit_email',
 		'Change your e-mail address on your profile screen, which confirms the new address by e-mail.',
 		array( 'status' => 403 )
 	);
-}, 10, 3 );
+}, 10, 4 );
