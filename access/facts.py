@@ -1,16 +1,17 @@
 """What the item access rules need to know about registries, from WordPress, cached (D1).
 
-An item route decides from two facts of the item's registry, its author and its
-status, and, for a private registry, from whether WordPress lets the caller
-read it (its invitees, by the mu-plugin's rule). They are asked of WordPress
-with the caller's own credentials (`wpgateway.registries`), so WordPress applies
-its rules first: a registry it refuses the caller (403) or does not have (404)
-is one the caller cannot read.
+An item route decides from three facts of the item's registry, its author, its
+status and whether it has a post password, and, for a private registry, from
+whether WordPress lets the caller read it (its invitees, by the mu-plugin's
+rule). They are asked of WordPress with the caller's own credentials
+(`wpgateway.registries`), so WordPress applies its rules first: a registry it
+refuses the caller (403) or does not have (404) is one the caller cannot read.
 
 Answers are cached per process for REGISTRY_ACL_TTL seconds (0: no cache), at
 most MAX_ENTRIES of them, the least recently used evicted first:
 
-- a registry's author and status, once, by registry id: the same for everyone;
+- a registry's author, status and whether it has a post password, once, by
+  registry id: the same for everyone;
 - what is per caller, by caller and registry: a refusal, and a private
   registry as WordPress answered that caller (a private registry's facts count
   for a caller only as WordPress answered them: whether it lets them read it is
@@ -24,10 +25,14 @@ The service's reads and writes of a registry refresh them (`learn`, `remember`,
 `forget`); a change made in WordPress directly (the plugin, wp-admin) shows
 within the TTL. Failures (WordPress down or slow, revoked credentials) are
 never cached.
+
+A post password is never cached, nor whether WordPress accepted one: the facts
+say only that the registry has one, and a caller who sends it has it checked by
+WordPress at every request (`opened`).
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -53,10 +58,12 @@ class RegistryFacts(PostStatus):
     id: int
     author: int | None
     status: str
+    password_protected: bool
 
     @classmethod
     def of(cls, registry: RegistryPost) -> "RegistryFacts":
-        return cls(registry.id, registry.author, registry.status)
+        # Not `password_accepted`: that holds for one request's answer, never for a cache.
+        return cls(registry.id, registry.author, registry.status, registry.password_protected)
 
 
 _cache = ExpiringCache(MAX_ENTRIES)
@@ -89,6 +96,24 @@ def registry(caller: Caller, registry_id: int) -> RegistryFacts | None:
     return RegistryFacts.of(found)
 
 
+def opened(caller: Caller, registry_id: int, password: str) -> RegistryPost | None:
+    """The registry as WordPress answers the caller who sends `password` as its
+    post password: with its content, and `password_accepted` if it has one. None
+    if WordPress refuses (a wrong password, a post without one, a post the caller
+    may not read) or has no such post. Asked every time: neither the password nor
+    WordPress's verdict is cached; the facts the answer shows are (`learn`).
+
+    Raises the errors of `wpgateway.registries` when WordPress cannot say.
+    """
+    try:
+        post = wordpress.fetch_registry(caller, registry_id, password=password)
+    except (RegistryMissing, ReadRefused):
+        return None
+    found = RegistryPost.from_wordpress(post)
+    learn(caller, [found])
+    return replace(found, password_accepted=found.password_protected)
+
+
 def owned_registry_ids(caller: Caller) -> frozenset[int]:
     """The ids of the registries the caller is the author of, in any status
     (every page of WordPress's list)."""
@@ -115,17 +140,23 @@ def owned_registry_ids(caller: Caller) -> frozenset[int]:
 
 def learn(caller: Caller, registries: Iterable[RegistryPost]) -> None:
     """WordPress answered `registries` to the caller (any read of them): their
-    facts, cached; a private one's also as the caller's own answer."""
+    facts, cached; a private one's also as the caller's own answer. What anyone
+    was answered about one that is not private no longer counts: the shared
+    facts (a password set since, a new status) decide for everyone at once."""
     ttl = settings.REGISTRY_ACL_TTL
     if ttl <= 0:
         return
     learned = [RegistryFacts.of(registry) for registry in registries]
+    stale: set[tuple[int | None, int]] = set()  # (user id, or None: every user; registry id)
     for facts in learned:
-        seen = (SEEN, caller.user.id, facts.id)
-        if facts.is_private and facts.author != caller.user.id:  # its author needs no answer of their own
-            _store(seen, facts, ttl)
-        else:  # an earlier refusal no longer holds
-            _cache.delete(seen)
+        if not facts.is_private:
+            stale.add((None, facts.id))
+        elif facts.author == caller.user.id:  # its author needs no answer of their own
+            stale.add((caller.user.id, facts.id))
+        else:
+            _store((SEEN, caller.user.id, facts.id), facts, ttl)
+    if stale:
+        _cache.discard(lambda key, value: key[0] == SEEN and ((None, key[2]) in stale or (key[1], key[2]) in stale))
     _know(learned, ttl)
 
 

@@ -13,20 +13,28 @@ def manages_every_registry(caller: Caller) -> bool:
     return caller.user.is_admin
 
 
-def registry_access(caller: Caller, registry_id: int | None) -> Access:
+def registry_access(caller: Caller, registry_id: int | None, *, password: str | None = None) -> Access:
     """The caller's access to the items of registry `registry_id` (an item's
     `registry_id`, or the one POST /items names).
 
     Administrators get everything without asking WordPress, including legacy
     rows with no registry, which are theirs alone. A registry WordPress refuses
-    the caller, or does not have, is NONE: its items look missing.
+    the caller, or does not have, is NONE: its items look missing. So is a
+    password-protected one the caller does not manage, unless WordPress accepts
+    `password` as its post password (asked at every request, never cached).
     """
     if manages_every_registry(caller):
         return Access.MANAGE
     if registry_id is None or registry_id < 1:  # no WordPress post has such an id
         return Access.NONE
     registry = facts.registry(caller, registry_id)
-    return Access.NONE if registry is None else access_to(caller.user, registry)
+    if registry is None:
+        return Access.NONE
+    granted = access_to(caller.user, registry)
+    if granted is Access.NONE and password and registry.password_protected:
+        opened = facts.opened(caller, registry_id, password)
+        return Access.NONE if opened is None else access_to(caller.user, opened)
+    return granted
 
 
 def listed_registry_ids(caller: Caller) -> frozenset[int] | None:

@@ -11,7 +11,12 @@ rule, as pure functions of the user and the registry's facts.
   is always WordPress's answer *to the caller* when its status is private (see
   `facts` for the cached facts of the item routes);
 - any other status (draft, pending, future): owner and administrators only,
-  whoever else WordPress lets read it (editors).
+  whoever else WordPress lets read it (editors);
+- password-protected (a WordPress post password, in any status): WordPress
+  withholds the content from all but those who may edit the post and whoever
+  sends the password. Here: owner and administrators, and a caller whose
+  password WordPress accepted for this request (`password_accepted`, never
+  cached: `facts.opened`); invitees and editors too need the password.
 
 Who is invited is shown to those WordPress shows it to: the mu-plugin answers
 `restart_invitees` only to those who may edit the post and to its invitees, so
@@ -33,7 +38,8 @@ from wpgateway.registry_post import RegistryPost
 
 from .facts import RegistryFacts
 
-Registry = RegistryPost | RegistryFacts  # the rules read author and status (and a post's invitees)
+# The rules read author, status and the post password's state (and a post's invitees).
+Registry = RegistryPost | RegistryFacts
 
 
 def is_owner(user: WordPressUser, registry: Registry) -> bool:
@@ -48,8 +54,14 @@ def can_manage(user: WordPressUser, registry: Registry) -> bool:
 
 def can_read(user: WordPressUser, registry: Registry) -> bool:
     """The registry and its item list. A private `registry` must be WordPress's
-    answer to this caller: that WordPress answered it is what lets an invitee in."""
-    return can_manage(user, registry) or registry.is_published or registry.is_private
+    answer to this caller: that WordPress answered it is what lets an invitee in.
+    A password-protected one is its managers' and, for the request, theirs whose
+    password WordPress accepted."""
+    if can_manage(user, registry):
+        return True
+    if registry.password_protected and not registry.password_accepted:
+        return False
+    return registry.is_published or registry.is_private
 
 
 def can_see_invitees(user: WordPressUser, registry: RegistryPost) -> bool:

@@ -20,6 +20,10 @@ from .schemas import (
 # request.auth is the Caller (registry_api.auth): WordPress is asked with its credentials.
 router = Router(tags=["registries"])
 
+# A password-protected registry's post password, as WordPress's REST API takes it: the
+# routes that read a registry take it (docs/api.md, "Password-protected registries").
+PASSWORD = Query(None, description="The registry's WordPress post password, if it has one")
+
 
 @router.get("", response=list[RegistryOut], summary="List the caller's registries")
 def list_registries(
@@ -37,8 +41,8 @@ def create_registry(request, payload: RegistryCreate):
 
 
 @router.get("/{registry_id}", response=RegistryOut, summary="Get a registry")
-def get_registry(request, registry_id: int):
-    return services.get_registry(request.auth, registry_id)
+def get_registry(request, registry_id: int, password: str | None = PASSWORD):
+    return services.get_registry(request.auth, registry_id, password=password)
 
 
 @router.patch("/{registry_id}", response=RegistryOut, summary="Update a registry (only the fields sent)")
@@ -53,8 +57,8 @@ def delete_registry(request, registry_id: int):
 
 
 @router.get("/{registry_id}/items", response=list[ItemView], summary="List a registry's active items, oldest first")
-def list_registry_items(request, registry_id: int):
-    return item_list(services.list_registry_items(request.auth, registry_id))
+def list_registry_items(request, registry_id: int, password: str | None = PASSWORD):
+    return item_list(services.list_registry_items(request.auth, registry_id, password=password))
 
 
 @router.post("/{registry_id}/items", response={201: ItemEnvelope}, summary="Add an item to a registry")
@@ -70,8 +74,8 @@ def remove_registry_item(request, registry_id: int, item_id: int):
 
 
 @router.get("/{registry_id}/invitees", response=InviteesOut, summary="List a registry's invitees")
-def list_invitees(request, registry_id: int):
-    return InviteesOut(invitees=services.list_invitees(request.auth, registry_id))
+def list_invitees(request, registry_id: int, password: str | None = PASSWORD):
+    return InviteesOut(invitees=services.list_invitees(request.auth, registry_id, password=password))
 
 
 @router.post("/{registry_id}/invitees", response=InviteesOut, summary="Invite people to a registry")

@@ -56,10 +56,15 @@ class RegistryPage:
     total_pages: int
 
 
-def fetch_registry(caller: Caller, registry_id: int) -> dict[str, Any]:
-    """`GET /wp/v2/restart-registry/{id}` (view context: the story comes rendered)."""
+def fetch_registry(caller: Caller, registry_id: int, *, password: str | None = None) -> dict[str, Any]:
+    """`GET /wp/v2/restart-registry/{id}` (view context: the story comes rendered).
+
+    `password`: the post password, sent as WordPress's REST API takes it; WordPress
+    answers a wrong one (or any, for a post without a password) with a 403: ReadRefused.
+    """
+    params = {"password": password} if password else None
     with _faults(one_registry=True):
-        return _post(_request(caller, "GET", f"{COLLECTION}/{registry_id}").data)
+        return _post(_request(caller, "GET", f"{COLLECTION}/{registry_id}", params=params).data)
 
 
 def list_registries(caller: Caller, *, author: int, page: int, per_page: int) -> RegistryPage:

@@ -110,6 +110,9 @@ class PostStatus:
     """What a registry post's status means, for RegistryPost and the cached facts."""
 
     status: str
+    password_protected: bool  # the post has a WordPress post password
+    # WordPress accepted the caller's password for this answer; cached facts never carry it.
+    password_accepted: bool = False
 
     @property
     def is_private(self) -> bool:
@@ -133,6 +136,8 @@ class RegistryPost(PostStatus):
     meta: dict[str, Any]
     created_at: datetime | None
     updated_at: datetime | None
+    password_protected: bool
+    password_accepted: bool = False
 
     @classmethod
     def from_wordpress(cls, post: Any) -> "RegistryPost":
@@ -152,6 +157,7 @@ class RegistryPost(PostStatus):
             meta=decode_meta(post.get("meta")),
             created_at=_datetime(post.get("date")),
             updated_at=_datetime(post.get("modified")),
+            password_protected=_password_protected(post),
         )
 
 
@@ -169,6 +175,16 @@ def _story(content: Any) -> str | None:
     if not isinstance(content, str):
         return None
     return content.strip() or None
+
+
+def _password_protected(post: dict[str, Any]) -> bool:
+    """Whether the post has a post password: WordPress says so in `content.protected`
+    in every context, and sends the password itself in edit context."""
+    content = post.get("content")
+    password = post.get("password")
+    return (isinstance(content, dict) and bool(content.get("protected"))) or (
+        isinstance(password, str) and password != ""
+    )
 
 
 def _datetime(value: Any) -> datetime | None:

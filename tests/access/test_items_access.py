@@ -373,7 +373,8 @@ FAULTS = {
         502, "WordPress error: Critical error [HTTP 500] [internal_server_error]", {},
     ),
     "timeout": (httpx.ReadTimeout("slow"), 504, "WordPress did not answer in time", {}),
-    "unreachable": (httpx.ConnectError("refused"), 502, "WordPress error: WordPress unreachable for GET {path}: ConnectError", {}),
+    "unreachable": (httpx.ConnectError("refused"), 502, "WordPress error: WordPress is unavailable", {}),
+    "firewall": (httpx.Response(403, text="<html>Forbidden</html>"), 502, "WordPress error: WordPress is unavailable", {}),
     "revoked": (
         wordpress_error(401, "rest_not_logged_in", "You are not currently logged in."),
         401, "Invalid WordPress credentials", {"WWW-Authenticate": "Basic"},
