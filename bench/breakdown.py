@@ -434,7 +434,7 @@ def requests(calls: int, routes: list[str], top: int) -> None:
 STEPS = [
     ("ninja/operation.py", "run", "Ninja's operation (parameters, auth, view, response)"),
     ("ninja/operation.py", "_get_values", "Ninja: parsing and validating the request"),
-    ("registry_api/security.py", "__call__", "auth: ApiAuth (body checks, credentials)"),
+    ("registry_api/auth.py", "__call__", "auth: ApiAuth (body checks, credentials)"),
     ("wpgateway/credentials.py", "verify", "auth: the cached credential lookup"),
     ("ninja/operation.py", "_result_to_response", "Ninja: response validation and rendering"),
     ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from rows"),

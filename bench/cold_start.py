@@ -16,10 +16,11 @@ Measured:
                            call to the stand-in), --runs times; also the CPU
                            time the function process had used at the first
                            answer (less sensitive to other load on the machine)
-  INIT phases              in-process: django.setup(), URLconf import, and the
-                           migration check on a migrated DB: the cheap check
-                           of registry_api/startup.py vs Django's full
-                           MigrationExecutor graph, --runs times
+  INIT phases              in-process: django.setup(), URLconf import, the
+                           migration check on a migrated DB (Django's
+                           MigrationExecutor graph, registry_api/startup.py),
+                           registry_api.asgi (Django's ASGI handler, Mangum)
+                           and the Lambda entry, --runs times
   warm latency             p50/p95 of the item routes through the runtime
                            client, --warm requests per route, in one process
 
@@ -70,22 +71,18 @@ out, t = {}, (w(), c())
 def mark(name):
     global t
     now = (w(), c()); out[name] = [now[0] - t[0], now[1] - t[1]]; t = now
-from registry_api.ninja_startup import load_test_signals_alone
-load_test_signals_alone()  # as registry_api/asgi.py does before django.setup()
-from django.core.asgi import get_asgi_application
-get_asgi_application(); mark("django.setup()")
+import django
+django.setup(set_prefix=False); mark("django.setup()")
 from django.urls import get_resolver
 get_resolver().url_patterns; mark("URLconf import (ninja, pydantic, apps)")
 from django.db import connection
 connection.ensure_connection(); mark("database connect")
 from registry_api import startup
 mark("import registry_api.startup")
-fast = startup._surely_migrated(); mark("migration check: cheap (startup._surely_migrated)")
-plan = startup._pending_migrations(); mark("migration check: full MigrationExecutor graph")
-from registry_api.lambda_handler import LambdaHandler
-from registry_api.asgi import application
-LambdaHandler(application, lifespan="off"); mark("Mangum handler")
-assert fast and not plan, (fast, plan)
+migrated = startup.is_migrated(); mark("migration check: MigrationExecutor graph")
+import registry_api.asgi; mark("registry_api.asgi: Django's ASGI handler (its middleware), Mangum")
+import registry_api.lambda_handler; mark("Lambda entry (its request thread's context)")
+assert migrated
 print(json.dumps(out))
 """
 

@@ -40,26 +40,46 @@ class RegistryAPI(NinjaAPI):
         return document_errors(super().get_openapi_schema(**kwargs))
 
     def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
-        """Pydantic's errors in FastAPI's shape: `loc` without Ninja's parameter
-        name (["body", "price"], not ["body", "payload", "price"]), and `input` kept."""
-        errors = []
-        for context in error_contexts:
-            source = context.model.__ninja_param_source__
-            flatten = context.model.__ninja_flatten_map_reverse__
-            for error in context.pydantic_validation_error.errors(include_url=False):
-                loc = flatten.get(error["loc"], error["loc"])
-                if source == "body" and loc and loc[0] == "payload":
-                    loc = loc[1:]
-                error["loc"] = [source, *loc]
-                if isinstance(error.get("input"), DjangoGetter):  # Ninja's wrapper of the body
-                    error["input"] = error["input"]._obj
-                error["input"] = _json_safe(error.get("input"))
-                if error["loc"] == ["body"] and error["type"] == "missing":
-                    error["input"] = None  # no body at all, as FastAPI reports it
-                if isinstance(error.get("ctx", {}).get("error"), Exception):
-                    error["ctx"]["error"] = str(error["ctx"]["error"])
-                errors.append(error)
+        """Ninja's errors with pydantic's `input` put back (Ninja drops it), and
+        `loc` without Ninja's parameter name (["body", "price"], not
+        ["body", "payload", "price"]), as FastAPI reports them."""
+        errors = super().validation_error_from_error_contexts(error_contexts).errors
+        inputs = [
+            error.get("input")
+            for context in error_contexts
+            for error in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        for error, value in zip(errors, inputs, strict=True):  # Ninja's, one per pydantic error, in order
+            loc = list(error["loc"])
+            if loc[:2] == ["body", "payload"]:
+                del loc[1]
+            error["loc"] = loc
+            error["input"] = value
         return ValidationError(errors)
+
+
+def echo_inputs(request, errors: list[dict]) -> None:
+    """Each error's `input` as the client sent it, JSON-safe. Where pydantic
+    reports Ninja's wrapper of a body object (the object missing a field), the
+    object itself, read from the body at that place."""
+    for error in errors:
+        value = error.get("input")
+        if isinstance(value, DjangoGetter):
+            value = _body_at(request, error["loc"][1:-1] if error["type"] == "missing" else error["loc"][1:])
+        if error["loc"] == ["body"] and error["type"] == "missing":
+            value = None  # no body at all, as FastAPI reports it
+        error["input"] = _json_safe(value)
+
+
+def _body_at(request, path: list) -> object:
+    """The part of the JSON body at `path` (keys and indexes), or None."""
+    try:
+        value = json.loads(request.body)
+        for step in path:
+            value = value[step]
+    except (ValueError, LookupError, TypeError):
+        return None
+    return value
 
 
 api = RegistryAPI(
@@ -82,13 +102,15 @@ api.add_router("/items", items_router)
 api.add_router("/registries", registries_router)
 
 
+# Async: they touch nothing synchronous, so Django runs them on the event loop,
+# without a hand-off to the requests' thread.
 @api.get("/", auth=None, tags=["health"], summary="Welcome message")
-def root(request):
+async def root(request):
     return {"message": "Welcome to AWS Lambda FastAPI"}
 
 
 @api.get("/health", auth=None, tags=["health"], summary="Liveness check")
-def health(request):
+async def health(request):
     return {"status": "healthy", "service": "aws-lambda-fastapi"}
 
 
@@ -113,6 +135,8 @@ def ready(request):
 @api.exception_handler(Http404)
 @api.exception_handler(Exception)
 def error_response(request, exc: Exception):
+    if isinstance(exc, ValidationError):
+        echo_inputs(request, exc.errors)
     known = errors.answer(exc)
     if known is None:
         aws_context = getattr(request, "scope", {}).get("aws.context")

@@ -4,7 +4,7 @@ from django.db.backends.signals import connection_created
 
 class RegistryApiConfig(AppConfig):
     """The project package as an app: its system checks, the database side of the request deadline,
-    and Ninja's models built at their first use (ninja_startup.py)."""
+    and the address redaction of the logs."""
 
     name = "registry_api"
     verbose_name = "Restart Registry API"
@@ -13,10 +13,7 @@ class RegistryApiConfig(AppConfig):
         from core.deadline import bound_sqlite_waits
 
         from . import checks  # noqa: F401  (registers the checks)
-        from .ninja_startup import defer_route_models
         from .redaction import redact_addresses
-
-        defer_route_models()
 
         connection_created.connect(bound_sqlite_waits, dispatch_uid="core.deadline")
         redact_addresses()

@@ -1,8 +1,10 @@
-"""HTTP behaviour around the routes: CORS, and JSON bodies for 405."""
+"""HTTP behaviour around the routes: CORS, JSON bodies for 405, and the path
+prefix an API Gateway client used."""
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import set_script_prefix
 
 CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 CORS_HEADERS = ("Authorization", "Content-Type")
@@ -126,3 +128,37 @@ class JSONMethodNotAllowedMiddleware(PlainMiddleware):
             response = JsonResponse({"detail": "Method Not Allowed"}, status=405)
             response["Allow"] = allowed
         return response
+
+
+def api_gateway_prefix(event: dict) -> str:
+    """What an API Gateway client put before the API's own path, which Mangum
+    leaves out: a REST API's stage when its execute-api URL was used (event.path
+    has no stage, requestContext.path has it), then API_BASE_PATH where Mangum
+    strips it. Only configuration and API Gateway's fields, never the Host header."""
+    context = event.get("requestContext") or {}
+    prefix = ""
+    if "httpMethod" in event:
+        path = event.get("path") or ""
+        stage = context.get("stage")
+        if stage and context.get("path") == f"/{stage}{path}":
+            prefix = f"/{stage}"
+    else:
+        path = (context.get("http") or {}).get("path") or ""
+    if settings.API_BASE_PATH != "/" and path.startswith(settings.API_BASE_PATH):  # as Mangum strips it
+        prefix += settings.API_BASE_PATH
+    return prefix
+
+
+class ApiGatewayPrefixMiddleware(PlainMiddleware):
+    """Under Mangum, that prefix as the request's script name: request.path and
+    the URLs Django builds (the trailing-slash redirect, the docs' schema URL)
+    are the ones the client used, while routing sees the API's own paths."""
+
+    def before(self, request):
+        event = getattr(request, "scope", {}).get("aws.event")
+        prefix = api_gateway_prefix(event) if event else ""
+        if prefix:
+            request.META["SCRIPT_NAME"] = prefix
+            request.path = prefix + request.path_info
+            set_script_prefix(prefix)  # this request's context only (ASGI)
+        return None

@@ -2,15 +2,13 @@
 
 import fcntl
 import logging
-import pkgutil
 from contextlib import contextmanager
-from importlib.util import find_spec
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import DatabaseError, connection
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import get_resolver
 
 from .checks import deployment_settings
@@ -77,6 +75,9 @@ def prepare() -> None:
     _ = get_resolver().url_patterns
     if settings.MIGRATE_ON_START:
         migrate_if_needed()
+        # Requests run on a thread of their own (Django's ASGI handler): this
+        # thread's connection would stay open, idle.
+        connections.close_all()
 
 
 def refuse_known_secrets() -> None:
@@ -94,51 +95,9 @@ def refuse_known_secrets() -> None:
 
 
 def _pending_migrations() -> list:
-    """The full check: Django's migration graph (imports every migration module)."""
-    from django.db.migrations.executor import MigrationExecutor
-
+    """The migrations Django would apply (it imports every migration module and builds the graph)."""
     executor = MigrationExecutor(connection)
     return executor.migration_plan(executor.loader.graph.leaf_nodes())
-
-
-def _migration_files() -> set[tuple[str, str]]:
-    """(app label, migration name) of every migration module on disk, found
-    the way Django's MigrationLoader finds them, but without importing them."""
-    found = set()
-    for app_config in apps.get_app_configs():
-        module_name = settings.MIGRATION_MODULES.get(app_config.label, f"{app_config.name}.migrations")
-        if module_name is None:  # migrations disabled for this app
-            continue
-        try:
-            spec = find_spec(module_name)
-        except ModuleNotFoundError:
-            continue
-        if spec is None or not spec.submodule_search_locations:
-            continue  # no migrations package
-        for _, name, is_pkg in pkgutil.iter_modules(spec.submodule_search_locations):
-            if not is_pkg and name[0] not in "_~":
-                found.add((app_config.label, name))
-    return found
-
-
-def _applied_migrations() -> set[tuple[str, str]]:
-    """What django_migrations records; empty for a fresh database (no table yet)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT app, name FROM django_migrations")
-            return set(cursor.fetchall())
-    except DatabaseError:
-        return set()
-
-
-def _surely_migrated() -> bool:
-    """Cheap pre-check for the common cold start (nothing to apply): every
-    migration file on disk is recorded as applied.  One query and a directory
-    listing per app, instead of importing ~20 migration modules and building
-    the graph (see bench/README.md).  False only means "ask the graph": a
-    squashed migration whose replaced ones are applied, for instance, is not
-    recorded itself, and the full check then finds nothing to do."""
-    return _migration_files() <= _applied_migrations()
 
 
 @contextmanager
@@ -165,7 +124,7 @@ def _migration_lock():
 
 def is_migrated() -> bool:
     """Every migration is applied (DatabaseError if the database cannot be reached)."""
-    return _surely_migrated() or not _pending_migrations()
+    return not _pending_migrations()
 
 
 def migrate_if_needed() -> None:

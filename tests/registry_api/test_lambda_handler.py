@@ -205,10 +205,12 @@ def _comparable(body: object) -> object:
 
 
 def new_lambda_handler(**options):
-    # Imported here, not at collection: the Lambda entry sets Django up and runs the startup checks.
-    from registry_api.lambda_handler import LambdaDjangoHandler, LambdaHandler
+    """Mangum around a new Django ASGI handler, which loads the middleware as a cold start does."""
+    from django.core.handlers.asgi import ASGIHandler
 
-    return LambdaHandler(LambdaDjangoHandler(), lifespan="off", **options)
+    # django-stubs type ASGIHandler's scope as a dict, Mangum's ASGI protocol as a
+    # MutableMapping: the same dict at run time.
+    return Mangum(ASGIHandler(), lifespan="off", **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["admin-enabled", "admin-disabled"])
@@ -295,33 +297,33 @@ def test_item_shapes_through_the_handler(lambda_handler, build):
 
 
 @BUILDERS
-def test_a_request_runs_in_the_invoking_thread_without_an_event_loop(lambda_handler, build, monkeypatch):
-    """No thread pool, no asyncio task: Lambda serves one request at a time (issue 15, plan step 1)."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
+def test_every_request_runs_its_sync_code_on_one_kept_thread(lambda_handler, build):
+    """Not a thread per request, as Django's ASGI handler would start: the thread
+    keeps its database connection from one request to the next (CONN_MAX_AGE)."""
+    import threading
 
-    handed_off = []
-    original_submit, original_create_task = ThreadPoolExecutor.submit, asyncio.BaseEventLoop.create_task
+    from django.core import signals
 
-    def submit(self, fn, *args, **kwargs):
-        handed_off.append(("submit", fn))
-        return original_submit(self, fn, *args, **kwargs)
+    threads = []
 
-    def create_task(self, coro, **kwargs):
-        handed_off.append(("task", coro))
-        return original_create_task(self, coro, **kwargs)
+    def record_thread(**kwargs):
+        threads.append(threading.get_ident())
 
-    monkeypatch.setattr(ThreadPoolExecutor, "submit", submit)
-    monkeypatch.setattr(asyncio.BaseEventLoop, "create_task", create_task)
-    status, _, created = call(lambda_handler, build, "POST", "/items", headers=ALICE, body=SAMPLE_ITEM)
-    assert status == 201
-    status, _, body = call(lambda_handler, build, "GET", f"/items/{created['data']['id']}", headers=ALICE)
-    assert (status, body["data"]["name"]) == (200, SAMPLE_ITEM["name"])
-    assert handed_off == []
+    signals.request_started.connect(record_thread)
+    try:
+        status, _, created = call(lambda_handler, build, "POST", "/items", headers=ALICE, body=SAMPLE_ITEM)
+        assert status == 201
+        status, _, body = call(lambda_handler, build, "GET", f"/items/{created['data']['id']}", headers=ALICE)
+        assert (status, body["data"]["name"]) == (200, SAMPLE_ITEM["name"])
+        assert call(lambda_handler, build, "GET", "/health")[0] == 200
+    finally:
+        signals.request_started.disconnect(record_thread)
+    assert len(threads) == 3 and len(set(threads)) == 1
+    assert threads[0] != threading.get_ident()
 
 
-def test_an_exception_escaping_django_answers_the_contracts_500(lambda_handler, monkeypatch, caplog):
-    """Not Mangum's plain-text 500: the JSON of every other error, logged with a request id."""
+def test_an_exception_escaping_django_answers_the_contracts_500(lambda_handler, caplog):
+    """Not Mangum's plain-text 500: the JSON of every other error, and the traceback logged."""
     from django.core import signals
 
     def failing_receiver(**kwargs):
@@ -337,7 +339,7 @@ def test_an_exception_escaping_django_answers_the_contracts_500(lambda_handler, 
         "application/json; charset=utf-8",
         {"detail": "Internal server error"},
     )
-    assert "unhandled error in GET /health (request id " in caplog.text
+    assert "An error occurred running the application." in caplog.text  # Mangum's record, at ERROR
     assert "a request_started receiver failed" in caplog.text
 
 
@@ -362,9 +364,7 @@ def prod_handler(lambda_handler):
     """The application behind a Mangum that strips the "/prod" base path."""
     from registry_api.asgi import application
 
-    # django-stubs type ASGIHandler's scope as a dict, Mangum's ASGI protocol as a
-    # MutableMapping: the same dict at run time.
-    return Mangum(application, lifespan="off", api_gateway_base_path="/prod")  # type: ignore[arg-type]
+    return Mangum(application, lifespan="off", api_gateway_base_path="/prod")  # type: ignore[arg-type]  # as above
 
 
 BASE_PATH_EVENTS = pytest.mark.parametrize(
@@ -392,11 +392,21 @@ def test_the_default_handler_strips_no_stage(lambda_handler):
     assert (status, body) == (404, {"detail": "Not Found"})
 
 
-def test_a_stage_prefix_does_not_outlive_its_request(lambda_handler, client):
-    """Django's script prefix is per thread, and a Lambda instance's thread
-    serves request after request: a REST API stage's prefix is put back."""
+def test_the_docs_under_a_stage_ask_for_the_schema_there(lambda_handler, settings):
+    # Django caches STATIC_URL with the script prefix of its first use: as at a cold start (urls.py), not a stage's.
+    assert settings.STATIC_URL == "/static/"
+    status, _, page = invoke(lambda_handler, rest_v1_event("GET", "/docs"))  # execute-api URL, stage "prod"
+    assert status == 200 and '"url": "/prod/openapi.json"' in page
+    status, _, page = invoke(lambda_handler, http_v2_event("GET", "/docs"))
+    assert status == 200 and '"url": "/openapi.json"' in page
+
+
+def test_a_stage_prefix_does_not_outlive_its_request(lambda_handler, client, settings):
+    """Django's script prefix is per thread (per context under ASGI), and a
+    Lambda instance's thread serves request after request."""
     from django.urls import get_script_prefix
 
+    assert settings.STATIC_URL == "/static/"  # as above
     status, _, _ = invoke(lambda_handler, rest_v1_event("GET", "/docs"))
     assert status == 200
     assert get_script_prefix() == "/"

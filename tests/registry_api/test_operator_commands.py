@@ -26,13 +26,15 @@ def nothing_runs(monkeypatch):
     assert ran == [], f"a refused invocation ran {ran}"
 
 
-def test_the_handler_is_still_the_mangum_handler(handler):
+def test_other_events_go_to_mangum_around_djangos_asgi_handler(handler, settings):
+    from django.core.handlers.asgi import ASGIHandler
     from mangum import Mangum
 
-    from registry_api.lambda_handler import LambdaHandler
+    from registry_api import asgi
 
-    assert isinstance(handler, Mangum)
-    assert isinstance(handler, LambdaHandler)
+    assert type(asgi.handler) is Mangum and asgi.handler.app is asgi.application
+    assert isinstance(asgi.application, ASGIHandler)
+    assert (asgi.handler.lifespan, asgi.handler.config["api_gateway_base_path"]) == ("off", settings.API_BASE_PATH)
 
 
 # --- allowed ---------------------------------------------------------------
@@ -249,36 +251,20 @@ def test_a_manage_key_in_an_http_body_is_just_a_request(handler, nothing_runs):
 # --- the cold-start migration check (registry_api/startup.py) --------------
 
 
-def test_the_cheap_check_finds_the_migrations_django_finds(transactional_db):
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
+def test_a_migrated_database_runs_no_migrate(transactional_db, monkeypatch):
     from registry_api import startup
 
-    assert startup._migration_files() == set(MigrationLoader(connection).disk_migrations)
-    assert ("items", "0001_initial") in startup._migration_files()
-
-
-def test_a_migrated_database_skips_the_migration_graph(transactional_db, monkeypatch):
-    from registry_api import startup
-
-    def graph(*args):
-        raise AssertionError("the full graph check ran on a migrated database")
-
-    monkeypatch.setattr(startup, "_pending_migrations", graph)
-    monkeypatch.setattr(startup, "call_command", graph)
-    assert startup._surely_migrated()
+    monkeypatch.setattr(startup, "call_command", lambda *args, **kwargs: pytest.fail("migrate ran"))
+    assert startup.is_migrated()
     startup.migrate_if_needed()
 
 
-def test_an_unrecorded_migration_falls_back_to_the_graph_under_the_lock(transactional_db, monkeypatch):
+def test_pending_migrations_are_checked_again_under_the_lock(transactional_db, monkeypatch):
     from contextlib import contextmanager
 
     from registry_api import startup
 
     events = []
-    applied = startup._applied_migrations() - {("items", "0001_initial")}
-    monkeypatch.setattr(startup, "_applied_migrations", lambda: applied)
 
     @contextmanager
     def lock():
@@ -294,7 +280,6 @@ def test_an_unrecorded_migration_falls_back_to_the_graph_under_the_lock(transact
     monkeypatch.setattr(startup, "_pending_migrations", pending_migrations)
     monkeypatch.setattr(startup, "_migration_lock", lock)
     monkeypatch.setattr(startup, "call_command", lambda *a, **k: events.append("migrate"))
-    assert not startup._surely_migrated()
     startup.migrate_if_needed()
     assert events == ["graph", "lock", "graph"]  # re-checked under the lock: nothing left to run
 
@@ -305,10 +290,10 @@ def test_racing_cold_starts_on_an_empty_database_migrate_it_once(tmp_path):
     import sqlite3
 
     db = tmp_path / "data.db"
-    code = "import registry_api.lambda_handler as a; print(type(a.handler).__name__)"
+    code = "import registry_api.lambda_handler as a; print(type(a.asgi.handler).__name__)"
     processes = [django_process(db, "-c", code, MIGRATE_ON_START="true") for _ in range(3)]  # all at once
     outputs = [finish(process) for process in processes]  # each exits 0
-    assert all(out.strip() == "LambdaHandler" for out, _ in outputs)
+    assert all(out.strip() == "Mangum" for out, _ in outputs)
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT app, name, COUNT(*) FROM django_migrations GROUP BY app, name").fetchall()
         assert rows and all(count == 1 for _, _, count in rows)
