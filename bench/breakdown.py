@@ -79,8 +79,8 @@ SUBTREES = [
     "unittest", "ninja", "ninja.conf", "ninja.openapi", "pydantic", "pydantic_core", "httpx", "environ",
     "django.db.models", "django.db.backends.sqlite3.base",
     "django.core.handlers.asgi", "django.template", "django.forms", "mangum", "asgiref", "email", "json",
-    "registry_api.api", "items.api", "items.schemas", "registries.api", "registries.schemas", "wpgateway.client",
-    "wpgateway.registries", "registry_api.startup", "django.db.migrations", "registry_api.settings", "registry_api.urls",
+    "registry_api.api", "items.api", "items.schemas", "registries.api", "registries.schemas", "wpauth.wordpress",
+    "registries.wordpress", "registry_api.startup", "django.db.migrations", "registry_api.settings", "registry_api.urls",
     "django.contrib.admin.apps", "django.contrib.sessions.models", "django.contrib.messages.apps",
     "django.contrib.staticfiles.apps", "items.models", "items.admin",
 ]  # fmt: skip
@@ -289,7 +289,7 @@ LAYERS = [  # (layer, substrings of a profile entry's file or name), first match
     ("Mangum", ["/mangum/"]),
     ("logging (Mangum's and httpx's INFO lines)", ["/logging/", "_io.TextIOWrapper", "method 'flush'"]),
     ("WordPress client (httpx)", ["/httpx/", "/httpcore/", "/h11/", "/ssl.py", "socket"]),
-    ("the service's code", ["/registry_api/", "/items/", "/registries/", "/access/", "/wpgateway/", "/core/"]),
+    ("the service's code", ["/registry_api/", "/items/", "/registries/", "/wpauth/", "/core/"]),
     ("JSON", ["/json/", "_json."]),
 ]
 
@@ -435,13 +435,13 @@ STEPS = [
     ("ninja/operation.py", "run", "Ninja's operation (parameters, auth, view, response)"),
     ("ninja/operation.py", "_get_values", "Ninja: parsing and validating the request"),
     ("registry_api/auth.py", "__call__", "auth: ApiAuth (body checks, credentials)"),
-    ("wpgateway/credentials.py", "verify", "auth: the cached credential lookup"),
+    ("wpauth/backends.py", "verify", "auth: the cached credential lookup"),
     ("ninja/operation.py", "_result_to_response", "Ninja: response validation and rendering"),
     ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from rows"),
     ("django/db/models/sql/compiler.py", "as_sql", "ORM: compiling SQL"),
     ("django/db/models/sql/compiler.py", "execute_sql", "ORM: executing (compiling included)"),
     ("django/db/models/base.py", "refresh_from_db", "ORM: refresh_from_db"),
-    ("wpgateway/registries.py", "fetch_registry", "WordPress: fetching the registry"),
+    ("registries/wordpress.py", "fetch_registry", "WordPress: fetching the registry"),
     ("logging/__init__.py", "handle", "logging: records handled"),
 ]
 

@@ -9,7 +9,7 @@ sign-in) before Lambda's timeout makes API Gateway answer its own 5xx.
 
 The deadline lives in a context variable set by `deadline_middleware`:
 Django's ASGI handler copies the context into the thread that runs the view,
-and the code that waits (wpgateway.client, the SQLite wrapper below) reads it
+and the code that waits (wpauth.wordpress, the SQLite wrapper below) reads it
 there. Outside a request (management commands, the cold-start migration)
 there is none, and nothing is cut short.
 """

@@ -1,13 +1,30 @@
-"""The /items routes (docs/api.md, "Items", "Purchases"; D1, D2)."""
+"""The /items routes (docs/api.md, "Items", "Purchases"; D1, D2), and those of a
+registry's items under /registries ("Items of a registry", "Affiliate links"; D4)."""
 
-from ninja import Router
+from ninja import Query, Router, Status
 
-from . import services
+from . import registry_items, services
 from .responses import envelope, item_list
-from .schemas import ErrorDetail, ItemCreate, ItemEnvelope, ItemUpdate, ItemView, PurchaseRequest
+from .schemas import (
+    AffiliateOut,
+    AffiliateUpdate,
+    ErrorDetail,
+    ItemCreate,
+    ItemEnvelope,
+    ItemRegistryCreate,
+    ItemUpdate,
+    ItemView,
+    PurchaseRequest,
+)
 
 # request.auth is the Caller (registry_api.auth); administrators never need WordPress for items.
 router = Router(tags=["items"])
+# Mounted at /registries beside the registries app's own routes.
+registry_router = Router(tags=["registries"])
+
+# The item's registry's post password, if it has one (docs/api.md, "Password-protected registries").
+PASSWORD = Query(None, description="The item's registry's WordPress post password, if it has one")
+REGISTRY_PASSWORD = Query(None, description="The registry's WordPress post password, if it has one")
 
 
 @router.get("", response=list[ItemView], summary="List active items of the caller's registries (all: administrators)")
@@ -21,8 +38,8 @@ def create_item(request, payload: ItemCreate):
 
 
 @router.get("/{item_id}", response=ItemEnvelope, summary="Get an active item (anyone who may read its registry)")
-def get_item(request, item_id: int):
-    return envelope(services.get_item(request.auth, item_id))
+def get_item(request, item_id: int, password: str | None = PASSWORD):
+    return envelope(services.get_item(request.auth, item_id, password=password))
 
 
 @router.put("/{item_id}", response=ItemEnvelope, summary="Update an item's keys sent (registry owner or administrator)")
@@ -41,5 +58,49 @@ def delete_item(request, item_id: int):
     response={200: ItemEnvelope, 409: ErrorDetail},
     summary="Record a purchase atomically (anyone who may read the registry); negative quantity: undo (owner and administrators any, others their own)",
 )
-def record_purchase(request, item_id: int, payload: PurchaseRequest):
-    return envelope(services.record_purchase(request.auth, item_id, payload.quantity), "Purchase recorded")
+def record_purchase(request, item_id: int, payload: PurchaseRequest, password: str | None = PASSWORD):
+    purchase = services.record_purchase(request.auth, item_id, payload.quantity, password=password)
+    return envelope(purchase, "Purchase recorded")
+
+
+# --- /registries/{registry_id}/items ----------------------------------------------------
+
+
+@registry_router.get(
+    "/{registry_id}/items", response=list[ItemView], summary="List a registry's active items, oldest first"
+)
+def list_registry_items(request, registry_id: int, password: str | None = REGISTRY_PASSWORD):
+    return item_list(registry_items.list_registry_items(request.auth, registry_id, password=password))
+
+
+@registry_router.post("/{registry_id}/items", response={201: ItemEnvelope}, summary="Add an item to a registry")
+def add_registry_item(request, registry_id: int, payload: ItemRegistryCreate):
+    item = registry_items.add_registry_item(request.auth, registry_id, payload)
+    return envelope(item, "Item added to registry", status=201)
+
+
+@registry_router.delete(
+    "/{registry_id}/items/{item_id}", response={204: None}, summary="Remove an item from a registry"
+)
+def remove_registry_item(request, registry_id: int, item_id: int):
+    registry_items.remove_registry_item(request.auth, registry_id, item_id)
+    return Status(204, None)
+
+
+AFFILIATE_PATH = "/{registry_id}/items/{item_id}/affiliate"
+
+
+@registry_router.get(AFFILIATE_PATH, response=AffiliateOut, summary="Get an item's affiliate link")
+def get_affiliate(request, registry_id: int, item_id: int):
+    return registry_items.get_affiliate(request.auth, registry_id, item_id)
+
+
+@registry_router.put(AFFILIATE_PATH, response=AffiliateOut, summary="Set an item's affiliate link")
+def set_affiliate(request, registry_id: int, item_id: int, payload: AffiliateUpdate):
+    return registry_items.set_affiliate(request.auth, registry_id, item_id, payload)
+
+
+@registry_router.delete(AFFILIATE_PATH, response={204: None}, summary="Remove an item's affiliate link")
+def clear_affiliate(request, registry_id: int, item_id: int):
+    registry_items.clear_affiliate(request.auth, registry_id, item_id)
+    return Status(204, None)

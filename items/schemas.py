@@ -161,3 +161,20 @@ class ItemEnvelope(BaseModel):
 
 class ErrorDetail(Schema):
     detail: str
+
+
+# --- The affiliate routes (/registries/{id}/items/{item_id}/affiliate) ---
+
+
+class AffiliateUpdate(TextSchema):
+    affiliate_url: str = Field(min_length=10, max_length=500)
+    # An explicit null clears the status; anything else must be a known one (D3).
+    affiliate_status: AffiliateStatus | None = AffiliateStatus.active
+
+
+class AffiliateOut(Schema):
+    item_id: int
+    url: str
+    affiliate_url: str | None
+    affiliate_status: str | None  # free text in the database (v1.0.x stored any string)
+    retailer: str | None

@@ -12,21 +12,26 @@ the database's write lock meanwhile (an item's registry never changes).
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
-from access import items_access, rules
-from access.rules import Access
 from core.errors import Conflict, NotFound
 from core.ids import INT64_MAX, fits_int64
-from wpgateway.caller import Caller
-from wpgateway.identity import WordPressUser
+from registries import rules
+from registries.rules import Access
+from wpauth.caller import Caller
+from wpauth.identity import WordPressUser
 
-from . import statements
+from . import access as items_access
 from .models import Item, Purchase
 from .schemas import ADMIN_ITEMS, PUBLIC_ITEMS, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
 WRITE_DENIED = "Not authorized to modify this item"
 ADD_DENIED = "Only the registry owner can add items"  # POST /items and POST /registries/{id}/items
+
+FIELDS = tuple(ItemOut.model_fields)  # every column
+# Items as rows (column → value), without model instances. Each use filters it
+# into a new queryset, so the column list is built once, not per request.
+ROWS = Item.objects.values(*FIELDS)
 
 
 def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
@@ -47,7 +52,7 @@ def item_views(rows: QuerySet[Item], viewer: WordPressUser) -> list[ItemView]:
     """`item_view` of every row: one query of only the columns `viewer` may see,
     and one pydantic pass (no model instance per row)."""
     if rules.can_see_affiliate_data(viewer):
-        return ADMIN_ITEMS.validate_python(list(rows.values(*ItemOut.model_fields)))
+        return ADMIN_ITEMS.validate_python(list(rows.values(*FIELDS)))
     return PUBLIC_ITEMS.validate_python(list(rows.values(*ItemPublicOut.model_fields)))
 
 
@@ -55,31 +60,44 @@ def item_not_found(item_id: int) -> NotFound:
     return NotFound(f"Item with id {item_id} not found")
 
 
-def _existing_id(item_id: int) -> int:
+def read_item(item_id: int, **conditions: Any) -> dict[str, Any] | None:
+    """The item's row (column → value) if it exists and meets `conditions`, else None."""
     # An id beyond the database's integers cannot exist (and must not reach SQL).
+    if not fits_int64(item_id):
+        return None
+    return _first(ROWS.filter(id=item_id, **conditions))
+
+
+def _first(rows: QuerySet[Item, dict[str, Any]]) -> dict[str, Any] | None:
+    return next(iter(rows), None)
+
+
+def _existing_id(item_id: int) -> int:
     if not fits_int64(item_id):
         raise item_not_found(item_id)
     return item_id
 
 
 def _row(item_id: int, *, active_only: bool = False) -> dict[str, Any]:
-    row = statements.read(_existing_id(item_id), active_only=active_only)
-    if row is None:
+    item = read_item(item_id, is_active=True) if active_only else read_item(item_id)
+    if item is None:
         raise item_not_found(item_id)
-    return statements.as_fields(row)
+    return item
 
 
-def _access(caller: Caller, item: dict[str, Any], needed: Access) -> Access:
+def _access(caller: Caller, item: dict[str, Any], needed: Access, *, password: str | None = None) -> Access:
     """The caller's access to `item`'s registry, if at least `needed`: 404 (as
     for a missing item) without read access, 403 with read access only."""
-    granted = items_access.registry_access(caller, item["registry_id"])
+    granted = items_access.registry_access(caller, item["registry_id"], password=password)
     if granted is Access.NONE:
         raise item_not_found(item["id"])
     rules.require(granted >= needed, WRITE_DENIED)
     return granted
 
 
-def _access_before_write(caller: Caller, item_id: int, needed: Access, *, active_only: bool = False) -> Access:
+def _access_before_write(
+    caller: Caller, item_id: int, needed: Access, *, active_only: bool = False, password: str | None = None
+) -> Access:
     """`_access` to the item, for a write that follows. Administrators manage
     every item: their write is not preceded by a read (a missing item shows as
     a write that changed nothing). Anyone else's access depends on the item's
@@ -88,7 +106,7 @@ def _access_before_write(caller: Caller, item_id: int, needed: Access, *, active
     if items_access.manages_every_registry(caller):
         _existing_id(item_id)
         return Access.MANAGE
-    return _access(caller, _row(item_id, active_only=active_only), needed)
+    return _access(caller, _row(item_id, active_only=active_only), needed, password=password)
 
 
 def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView]:
@@ -104,9 +122,9 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
     return item_views(rows, caller.user)
 
 
-def get_item(caller: Caller, item_id: int) -> ItemView:
+def get_item(caller: Caller, item_id: int, *, password: str | None = None) -> ItemView:
     item = _row(item_id, active_only=True)
-    _access(caller, item, Access.READ)
+    _access(caller, item, Access.READ, password=password)
     return item_view(item, caller.user)
 
 
@@ -120,9 +138,34 @@ def create_item(caller: Caller, data: ItemCreate) -> ItemView:
     return item_view(store_item(**data.model_dump(mode="json")), caller.user)
 
 
-def store_item(**fields) -> dict[str, Any]:
-    """A new row, as the database stored it (with the timestamps it filled in)."""
-    return statements.as_fields(statements.insert(fields))
+def store_item(**fields: Any) -> dict[str, Any]:
+    """A new row, as the database stored it (with the id and timestamps it filled in)."""
+    # One INSERT: the columns with a database default come back in its RETURNING clause.
+    item = Item.objects.create(**fields)
+    return {name: getattr(item, name) for name in FIELDS}
+
+
+def write_item(item_id: int, changes: dict[str, Any], **conditions: Any) -> dict[str, Any] | None:
+    """Write `changes` (field → value) to the item if it meets `conditions`: its
+    row as written, or None (and nothing written) if there is no such item.
+
+    Every change to an item's fields goes through here, the item routes' and
+    the registry routes' alike. The row is read in the write's transaction, so
+    it is the row as this write left it; updated_at is the trigger's (table.py).
+    """
+    if not fits_int64(item_id):
+        return None
+    # Built before the transaction: inside it (SQLite's write lock) only their statements run.
+    matching, written = Item.objects.filter(id=item_id, **conditions), ROWS.filter(id=item_id)
+    with transaction.atomic():
+        if not matching.update(**changes):
+            return None
+        return _first(written)
+
+
+def deactivate_registry_items(registry_id: int) -> None:
+    """Soft-delete every active item of the registry (D5)."""
+    Item.objects.filter(registry_id=registry_id, is_active=True).update(is_active=False)
 
 
 def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemView, bool]:
@@ -144,14 +187,14 @@ def delete_item(caller: Caller, item_id: int) -> ItemView:
 
 
 def _written(item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """One autocommit UPDATE … RETURNING: the row as written, or 404."""
-    row = statements.set_fields(item_id, changes)
-    if row is None:
+    """`write_item`, or 404."""
+    item = write_item(item_id, changes)
+    if item is None:
         raise item_not_found(item_id)
-    return statements.as_fields(row)
+    return item
 
 
-def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
+def record_purchase(caller: Caller, item_id: int, quantity: int, *, password: str | None = None) -> ItemView:
     """Add `quantity` (negative: undo) to quantity_purchased in ONE conditional
     UPDATE, so concurrent buyers never overwrite each other, and write the
     ledger line in the same transaction (D2). The count stays within
@@ -161,7 +204,7 @@ def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
     administrators may undo any purchase; anyone else only what they bought
     themselves and have not undone yet, else 409 `Nothing to undo`.
     """
-    granted = _access_before_write(caller, item_id, Access.READ, active_only=True)
+    granted = _access_before_write(caller, item_id, Access.READ, active_only=True, password=password)
     own_only = quantity < 0 and granted is not Access.MANAGE
     row = _record_purchase(caller.user.id, item_id, quantity, own_only=own_only)
     if row is None:
@@ -169,21 +212,29 @@ def record_purchase(caller: Caller, item_id: int, quantity: int) -> ItemView:
         if quantity < 0:
             raise Conflict("Nothing to undo")
         raise Conflict(f"Only {max(item['quantity_needed'] - item['quantity_purchased'], 0)} left")
-    return item_view(statements.as_fields(row), caller.user)
+    return item_view(row, caller.user)
 
 
-def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> statements.Row | None:
+def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> dict[str, Any] | None:
     """The count and the ledger line in one transaction: the item's row as
     written; None (and nothing written) when the count would leave
     0 ... quantity_needed, when the item is missing or inactive, or when an
     `own_only` undo exceeds what the user bought and has not undone.
 
+    The count changes in one conditional UPDATE, whose WHERE holds the
+    bounds: concurrent buyers cannot pass between a check and the write.
     Inside the write lock (SQLite: the whole database from BEGIN IMMEDIATE on;
-    PostgreSQL: the item's row) only the two statements run: access was
-    decided, and the statements were built, before.
+    PostgreSQL: the item's row) little but the statements runs: access was
+    decided, and the querysets and the ledger line built, before.
     """
-    update, params = statements.purchase(item_id, quantity)
-    ledger, line = statements.ledger_line(item_id, user_id, quantity)
+    within = (
+        {"quantity_purchased__lte": F("quantity_needed") - quantity}
+        if quantity > 0
+        else {"quantity_purchased__gte": -quantity}
+    )
+    counted = Item.objects.filter(id=item_id, is_active=True, **within)
+    line = Purchase(item_id=item_id, user_id=user_id, quantity=quantity)
+    written = ROWS.filter(id=item_id)
     with transaction.atomic():
         if own_only:
             # Lock the item's row first (PostgreSQL; SQLite holds its write lock
@@ -192,10 +243,10 @@ def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: boo
             list(Item.objects.select_for_update().filter(id=item_id).values_list("id"))
             if _undoable(item_id, user_id) < -quantity:
                 return None
-        row = statements.run(update, params)
-        if row is not None:
-            statements.execute(ledger, line)
-    return row
+        if not counted.update(quantity_purchased=F("quantity_purchased") + quantity):
+            return None
+        line.save()
+        return _first(written)
 
 
 def _undoable(item_id: int, user_id: int) -> int:

@@ -1,15 +1,11 @@
-"""The /registries routes (docs/api.md, "Registries", "Items of a registry"; D1, D3, D4, D5)."""
+"""The /registries routes (docs/api.md, "Registries", "Invitees"; D1, D3, D4, D5); a registry's
+items have theirs in the items app."""
 
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from items.responses import envelope, item_list
-from items.schemas import ItemEnvelope, ItemRegistryCreate, ItemView
-
 from . import services
 from .schemas import (
-    AffiliateOut,
-    AffiliateUpdate,
     InviteesOut,
     InviteRequest,
     RegistryCreate,
@@ -56,23 +52,6 @@ def delete_registry(request, registry_id: int):
     return Status(204, None)
 
 
-@router.get("/{registry_id}/items", response=list[ItemView], summary="List a registry's active items, oldest first")
-def list_registry_items(request, registry_id: int, password: str | None = PASSWORD):
-    return item_list(services.list_registry_items(request.auth, registry_id, password=password))
-
-
-@router.post("/{registry_id}/items", response={201: ItemEnvelope}, summary="Add an item to a registry")
-def add_registry_item(request, registry_id: int, payload: ItemRegistryCreate):
-    item = services.add_registry_item(request.auth, registry_id, payload)
-    return envelope(item, "Item added to registry", status=201)
-
-
-@router.delete("/{registry_id}/items/{item_id}", response={204: None}, summary="Remove an item from a registry")
-def remove_registry_item(request, registry_id: int, item_id: int):
-    services.remove_registry_item(request.auth, registry_id, item_id)
-    return Status(204, None)
-
-
 @router.get("/{registry_id}/invitees", response=InviteesOut, summary="List a registry's invitees")
 def list_invitees(request, registry_id: int, password: str | None = PASSWORD):
     return InviteesOut(invitees=services.list_invitees(request.auth, registry_id, password=password))
@@ -87,22 +66,3 @@ def add_invitees(request, registry_id: int, payload: InviteRequest):
 @router.delete("/{registry_id}/invitees/{path:invitee}", response=InviteesOut, summary="Uninvite someone")
 def remove_invitee(request, registry_id: int, invitee: str):
     return InviteesOut(invitees=services.remove_invitee(request.auth, registry_id, invitee))
-
-
-AFFILIATE_PATH = "/{registry_id}/items/{item_id}/affiliate"
-
-
-@router.get(AFFILIATE_PATH, response=AffiliateOut, summary="Get an item's affiliate link")
-def get_affiliate(request, registry_id: int, item_id: int):
-    return services.get_affiliate(request.auth, registry_id, item_id)
-
-
-@router.put(AFFILIATE_PATH, response=AffiliateOut, summary="Set an item's affiliate link")
-def set_affiliate(request, registry_id: int, item_id: int, payload: AffiliateUpdate):
-    return services.set_affiliate(request.auth, registry_id, item_id, payload)
-
-
-@router.delete(AFFILIATE_PATH, response={204: None}, summary="Remove an item's affiliate link")
-def clear_affiliate(request, registry_id: int, item_id: int):
-    services.clear_affiliate(request.auth, registry_id, item_id)
-    return Status(204, None)

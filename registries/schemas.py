@@ -9,7 +9,6 @@ from ninja import Schema
 from pydantic import Field
 
 from core.schema_types import ApiDateTime, TextSchema
-from items.schemas import AffiliateStatus
 
 
 class RegistryMetaIn(TextSchema):
@@ -71,17 +70,3 @@ class InviteRequest(TextSchema):
 
 class InviteesOut(Schema):
     invitees: list[str]
-
-
-class AffiliateUpdate(TextSchema):
-    affiliate_url: str = Field(min_length=10, max_length=500)
-    # An explicit null clears the status; anything else must be a known one (D3).
-    affiliate_status: AffiliateStatus | None = AffiliateStatus.active
-
-
-class AffiliateOut(Schema):
-    item_id: int
-    url: str
-    affiliate_url: str | None
-    affiliate_status: str | None  # free text in the database (v1.0.x stored any string)
-    retailer: str | None

@@ -1,8 +1,8 @@
 """Business rules of the registry routes, as plain functions of the caller and the input.
 
-A registry is a WordPress post (read and written through `wpgateway.registries`
-with the caller's credentials); its items are rows of the `items` table with
-`registry_id` = the post id. Who may do what is decided in `access.rules`.
+A registry is a WordPress post (read and written through `registries.wordpress`
+with the caller's credentials); its items (the `items` app) name it by
+`registry_id`. Who may do what is decided in `registries.rules`.
 """
 
 import logging
@@ -10,29 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from core.errors import GatewayError, NotFound
+from wpauth.caller import Caller
+from wpauth.identity import WordPressUser
 
-from access import facts, rules
-from core.errors import NotFound
-from core.ids import fits_int64
-from items.models import Item
-from items.schemas import ItemRegistryCreate, ItemView
-from items.services import ADD_DENIED, item_view, item_views, store_item
-from wpgateway import registries as wordpress
-from wpgateway.caller import Caller
-from wpgateway.errors import GatewayError
-from wpgateway.identity import WordPressUser
-from wpgateway.registry_post import RegistryPost, encode_meta, read_posts
-
-from .schemas import AffiliateOut, AffiliateUpdate, RegistryCreate, RegistryMetaOut, RegistryOut, RegistryUpdate
+from . import facts, rules, wordpress
+from .posts import RegistryPost, encode_meta, read_posts
+from .schemas import RegistryCreate, RegistryMetaOut, RegistryOut, RegistryUpdate
+from .signals import registry_deleted
 
 logger = logging.getLogger(__name__)
 
 ACCESS_DENIED = "Not authorized to access this registry"
-ITEM_NOT_IN_REGISTRY = "Item not found in this registry"
 INVITEES_DENIED = "Only the registry owner can manage invitees"
 
-Rule = Callable[[WordPressUser, RegistryPost], bool]  # one of access.rules's predicates
+Rule = Callable[[WordPressUser, RegistryPost], bool]  # one of registries.rules's predicates
 
 
 @dataclass(frozen=True)
@@ -59,16 +51,19 @@ def registry_view(user: WordPressUser, registry: RegistryPost) -> RegistryOut:
 
 
 def list_registries(caller: Caller, page: int = 1, per_page: int = 10) -> RegistryList:
-    """The caller's own registries, in every status (administrators included)."""
+    """The caller's own registries, in every status (administrators included).
+    A post the caller may not read (another's, password-protected) is left out,
+    whatever WordPress sent."""
     found = wordpress.list_registries(caller, author=caller.user.id, page=page, per_page=per_page)
     registries = read_posts(found.posts)
     facts.learn(caller, registries)
-    views = [registry_view(caller.user, registry) for registry in registries]
+    views = [registry_view(caller.user, registry) for registry in registries if rules.can_read(caller.user, registry)]
     return RegistryList(views, total=found.total, total_pages=found.total_pages)
 
 
-def get_registry(caller: Caller, registry_id: int) -> RegistryOut:
-    registry = _fetch_for(caller, registry_id, rules.can_read, "Not authorized to view this registry")
+def get_registry(caller: Caller, registry_id: int, *, password: str | None = None) -> RegistryOut:
+    """`password`: a password-protected registry's post password (see `_fetch_for`)."""
+    registry = fetch_for(caller, registry_id, rules.can_read, "Not authorized to view this registry", password)
     return registry_view(caller.user, registry)
 
 
@@ -88,7 +83,7 @@ def create_registry(caller: Caller, data: RegistryCreate) -> RegistryOut:
 def update_registry(caller: Caller, registry_id: int, data: RegistryUpdate) -> RegistryOut:
     """Write what was sent; with nothing to write, answer the registry as it is
     without writing to WordPress."""
-    registry = _fetch_for(caller, registry_id, rules.can_manage, "Not authorized to update this registry")
+    registry = fetch_for(caller, registry_id, rules.can_manage, "Not authorized to update this registry")
     fields: dict[str, Any] = {}
     if data.title is not None:
         fields["title"] = data.title
@@ -106,76 +101,23 @@ def update_registry(caller: Caller, registry_id: int, data: RegistryUpdate) -> R
 def delete_registry(caller: Caller, registry_id: int) -> None:
     """Delete the post for good, then soft-delete its items (D5): not before
     WordPress confirmed, so that a failed delete leaves the registry whole."""
-    registry = _fetch_for(caller, registry_id, rules.can_manage, "Not authorized to delete this registry")
+    registry = fetch_for(caller, registry_id, rules.can_manage, "Not authorized to delete this registry")
     wordpress.delete_registry(caller, registry.id)
     facts.forget(registry.id)
-    Item.objects.filter(registry_id=registry.id, is_active=True).update(is_active=False)
-
-
-# --- Items of a registry ----------------------------------------------------
-
-
-def list_registry_items(caller: Caller, registry_id: int) -> list[ItemView]:
-    """Active items, oldest first."""
-    registry = _fetch_for(caller, registry_id, rules.can_read, ACCESS_DENIED)
-    return item_views(_active_items(registry), caller.user)
-
-
-def add_registry_item(caller: Caller, registry_id: int, data: ItemRegistryCreate) -> ItemView:
-    registry = _managed(caller, registry_id, ADD_DENIED)
-    item = store_item(registry_id=registry.id, **data.model_dump(mode="json"))
-    _sync_item_ids(caller, registry)
-    # v1.0.x's nested create answers non-administrators with the affiliate keys as null (docs/api.md, "The item").
-    return item_view(item, caller.user, affiliate_keys=True)
-
-
-def remove_registry_item(caller: Caller, registry_id: int, item_id: int) -> None:
-    """Soft delete; the id leaves the registry's `restart_item_ids` (D4)."""
-    registry = _managed(caller, registry_id, "Only the registry owner can remove items")
-    item = _registry_item(registry, item_id, is_active=True)
-    item.is_active = False
-    item.save(update_fields=["is_active"])
-    _sync_item_ids(caller, registry)
-
-
-def _active_items(registry: RegistryPost) -> QuerySet[Item]:
-    return Item.objects.filter(registry_id=registry.id, is_active=True).order_by("id")
-
-
-def _sync_item_ids(caller: Caller, registry: RegistryPost) -> None:
-    """Write `restart_item_ids` alone (D4), listing the active items.
-
-    Best effort, as in v1.0.x: the item change is committed and the items
-    table is the truth; the WordPress plugin skips ids it cannot find.
-    """
-    item_ids = list(_active_items(registry).values_list("id", flat=True))
-    try:
-        wordpress.update_registry(caller, registry.id, {"meta": encode_meta({"item_ids": item_ids})})
-    except GatewayError as exc:
-        logger.warning("restart_item_ids of registry %s not updated: %r", registry.id, exc)
-
-
-def _registry_item(registry: RegistryPost, item_id: int, **filters: Any) -> Item:
-    # An id beyond the database's integers cannot exist (and must not reach SQL).
-    if not fits_int64(item_id):
-        raise NotFound(ITEM_NOT_IN_REGISTRY)
-    try:
-        return Item.objects.get(id=item_id, registry_id=registry.id, **filters)
-    except Item.DoesNotExist:
-        raise NotFound(ITEM_NOT_IN_REGISTRY) from None
+    registry_deleted.send(sender=RegistryPost, registry_id=registry.id)
 
 
 # --- Invitees ---------------------------------------------------------------
 
 
-def list_invitees(caller: Caller, registry_id: int) -> list[str]:
+def list_invitees(caller: Caller, registry_id: int, *, password: str | None = None) -> list[str]:
     """In stored order."""
-    return _fetch_for(caller, registry_id, rules.can_see_invitees, ACCESS_DENIED).meta["invitees"]
+    return fetch_for(caller, registry_id, rules.can_see_invitees, ACCESS_DENIED, password).meta["invitees"]
 
 
 def add_invitees(caller: Caller, registry_id: int, invitees: list[str]) -> list[str]:
     """The sorted, de-duplicated union of the stored and the new invitees."""
-    registry = _managed(caller, registry_id, INVITEES_DENIED, readers=rules.can_see_invitees)
+    registry = managed(caller, registry_id, INVITEES_DENIED, readers=rules.can_see_invitees)
     updated = sorted(set(registry.meta["invitees"]) | set(invitees))
     _write_invitees(caller, registry, updated)
     return updated
@@ -183,7 +125,7 @@ def add_invitees(caller: Caller, registry_id: int, invitees: list[str]) -> list[
 
 def remove_invitee(caller: Caller, registry_id: int, invitee: str) -> list[str]:
     """Remove every entry equal to `invitee` (exact, case-sensitive); the rest keep their order."""
-    registry = _managed(caller, registry_id, INVITEES_DENIED, readers=rules.can_see_invitees)
+    registry = managed(caller, registry_id, INVITEES_DENIED, readers=rules.can_see_invitees)
     if invitee not in registry.meta["invitees"]:
         raise NotFound("Invitee not found")
     remaining = [name for name in registry.meta["invitees"] if name != invitee]
@@ -196,64 +138,45 @@ def _write_invitees(caller: Caller, registry: RegistryPost, invitees: list[str])
     _written(wordpress.update_registry(caller, registry.id, {"meta": encode_meta({"invitees": invitees})}))
 
 
-# --- Affiliate links --------------------------------------------------------
-
-
-def get_affiliate(caller: Caller, registry_id: int, item_id: int) -> AffiliateOut:
-    """Owner and administrators only: invitees never see affiliate links (D1).
-    The item may be inactive (v1.0.x)."""
-    registry = _fetch_for(caller, registry_id, rules.can_manage, ACCESS_DENIED)
-    return _affiliate(_registry_item(registry, item_id))
-
-
-def set_affiliate(caller: Caller, registry_id: int, item_id: int, data: AffiliateUpdate) -> AffiliateOut:
-    link = data.model_dump(mode="json")
-    return _write_affiliate(caller, registry_id, item_id, link["affiliate_url"], link["affiliate_status"])
-
-
-def clear_affiliate(caller: Caller, registry_id: int, item_id: int) -> None:
-    _write_affiliate(caller, registry_id, item_id, None, None)
-
-
-def _write_affiliate(
-    caller: Caller, registry_id: int, item_id: int, url: str | None, status: str | None
-) -> AffiliateOut:
-    registry = _managed(caller, registry_id, "Only the registry owner can manage affiliate links")
-    item = _registry_item(registry, item_id)
-    item.affiliate_url, item.affiliate_status = url, status
-    item.save(update_fields=["affiliate_url", "affiliate_status"])
-    return _affiliate(item)
-
-
-def _affiliate(item: Item) -> AffiliateOut:
-    return AffiliateOut(
-        item_id=item.id,
-        url=item.url,
-        affiliate_url=item.affiliate_url,
-        affiliate_status=item.affiliate_status,
-        retailer=item.retailer,
-    )
-
-
 # --- Fetching and checking --------------------------------------------------
 
 
-def _fetch_for(caller: Caller, registry_id: int, rule: Rule, denied: str) -> RegistryPost:
+def fetch_for(caller: Caller, registry_id: int, rule: Rule, denied: str, password: str | None = None) -> RegistryPost:
     """The registry as WordPress answers it to the caller, if `rule` lets the
-    caller at it; else 403 `denied`. The item routes' cached facts learn it (D1)."""
-    registry = RegistryPost.from_wordpress(wordpress.fetch_registry(caller, registry_id))
-    facts.learn(caller, [registry])
+    caller at it; else 403 `denied`. The item routes' cached facts learn it (D1).
+
+    With a `password`, WordPress is asked with it first: accepted, it opens a
+    password-protected registry to the caller. Refused (wrong, or the post has
+    none), the registry is asked for without it, so the caller is answered
+    exactly as if they had sent none.
+    """
+    registry = facts.opened(caller, registry_id, password) if password else None
+    if registry is None:
+        registry = RegistryPost.from_wordpress(wordpress.fetch_registry(caller, registry_id))
+        facts.learn(caller, [registry])
     rules.require(rule(caller.user, registry), denied)
     return registry
 
 
-def _managed(caller: Caller, registry_id: int, denied: str, *, readers: Rule = rules.can_read) -> RegistryPost:
+def managed(caller: Caller, registry_id: int, denied: str, *, readers: Rule = rules.can_read) -> RegistryPost:
     """A registry the caller must manage: 403 `Not authorized to access this
     registry` for those not among its `readers`, 403 `denied` for readers who
     do not manage it (invitees, anyone on a published registry)."""
-    registry = _fetch_for(caller, registry_id, readers, ACCESS_DENIED)
+    registry = fetch_for(caller, registry_id, readers, ACCESS_DENIED)
     rules.require(rules.can_manage(caller.user, registry), denied)
     return registry
+
+
+def sync_item_ids(caller: Caller, registry: RegistryPost, item_ids: list[int]) -> None:
+    """Write `restart_item_ids` alone (D4).
+
+    Best effort, as in v1.0.x: the item change is committed and the items
+    table is the truth; the WordPress plugin skips ids it cannot find.
+    """
+    try:
+        wordpress.update_registry(caller, registry.id, {"meta": encode_meta({"item_ids": item_ids})})
+    except GatewayError as exc:
+        logger.warning("restart_item_ids of registry %s not updated: %r", registry.id, exc)
 
 
 def _written(post: dict[str, Any]) -> RegistryPost:

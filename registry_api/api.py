@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.schema import DjangoGetter
 
+from items.api import registry_router as registry_items_router
 from items.api import router as items_router
 from registries.api import router as registries_router
 
@@ -100,6 +101,7 @@ api = RegistryAPI(
 
 api.add_router("/items", items_router)
 api.add_router("/registries", registries_router)
+api.add_router("/registries", registry_items_router)
 
 
 # Async: they touch nothing synchronous, so Django runs them on the event loop,

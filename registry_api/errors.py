@@ -9,9 +9,17 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from core.errors import Conflict, DatabaseBusy, DomainError, NotAuthenticated, NotFound, PermissionDenied
-from wpgateway.errors import (
+from core.errors import (
+    AuthenticationUnavailable,
+    Conflict,
     CredentialsRevoked,
+    DatabaseBusy,
+    DomainError,
+    InvalidCredentials,
+    MissingCredentials,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
     ReadRefused,
     RegistryMissing,
     WordPressBadResponse,
@@ -19,8 +27,6 @@ from wpgateway.errors import (
     WordPressTimeout,
     WordPressUnavailable,
 )
-
-from .auth import AuthenticationUnavailable, InvalidCredentials, MissingCredentials
 
 # Every 401 that refuses credentials asks for Basic ones (docs/api.md, "Authentication").
 CHALLENGE = {"WWW-Authenticate": "Basic"}

@@ -16,8 +16,8 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from ninja import Schema
 
-from wpgateway.client import rest_index
-from wpgateway.errors import WordPressBadResponse, WordPressRefusal, WordPressTimeout, WordPressUnavailable
+from core.errors import WordPressBadResponse, WordPressRefusal, WordPressTimeout, WordPressUnavailable
+from wpauth.wordpress import rest_index
 
 from . import __version__
 from .startup import is_migrated

@@ -44,7 +44,7 @@ DOCS_OFFLINE = NINJA_STATIC_DIR is not None and (NINJA_STATIC_DIR / "ninja" / "s
 # step 7). Their tables come with the first `manage.py migrate` (or start-up
 # migration) of a process with the admin, whenever the file was created.
 ADMIN_APPS = [
-    "wpgateway.admin_config.WordPressAdminConfig",
+    "wpauth.admin_config.WordPressAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     *(["ninja"] if DOCS_OFFLINE else []),
     "items",
     "registries",
-    "wpgateway",
+    "wpauth",
 ]
 
 # What the JSON API needs, everywhere. Each runs in the handler's own mode: no
@@ -77,12 +77,12 @@ ADMIN_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the rest: refusals and redirects carry the framing headers too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wpgateway.admin_headers.AdminContentSecurityPolicyMiddleware",
+    "wpauth.admin_headers.AdminContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "wpgateway.admin_session.AdminSessionMiddleware",
+    "wpauth.admin_session.AdminSessionMiddleware",
 ]
 if ADMIN_ENABLED:
     MIDDLEWARE = API_MIDDLEWARE + ADMIN_MIDDLEWARE
@@ -181,26 +181,25 @@ WP_RETRY_AFTER = env.int("WP_RETRY_AFTER", default=5)
 # WordPress every time (D1).
 REGISTRY_ACL_TTL = env.float("REGISTRY_ACL_TTL", default=30.0)
 
-AUTHENTICATION_BACKENDS = ["wpgateway.backends.WordPressStaffBackend"]
+AUTHENTICATION_BACKENDS = ["wpauth.backends.WordPressBackend"]
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    # Verified WordPress identities. LocMemCache moves an entry to the end on
-    # every read; culling one entry per overflow (CULL_FREQUENCY = MAX_ENTRIES)
-    # therefore evicts exactly the least recently used one.
+    # Verified WordPress identities (wpauth.backends): bounded, the least
+    # recently used forgotten first.
     "wpauth": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "wpauth.cache.LRUCache",
         "LOCATION": "wpauth",
         "TIMEOUT": WP_AUTH_CACHE_TTL,
-        "OPTIONS": {"MAX_ENTRIES": WP_AUTH_CACHE_SIZE, "CULL_FREQUENCY": WP_AUTH_CACHE_SIZE},
+        "OPTIONS": {"MAX_ENTRIES": WP_AUTH_CACHE_SIZE},
     },
     # Credentials WordPress refused, the same way; apart, so that a flood of
     # wrong passwords cannot evict verified users.
     "wpauth-refused": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "wpauth.cache.LRUCache",
         "LOCATION": "wpauth-refused",
         "TIMEOUT": WP_AUTH_NEGATIVE_CACHE_TTL,
-        "OPTIONS": {"MAX_ENTRIES": WP_AUTH_CACHE_SIZE, "CULL_FREQUENCY": WP_AUTH_CACHE_SIZE},
+        "OPTIONS": {"MAX_ENTRIES": WP_AUTH_CACHE_SIZE},
     },
 }
 
@@ -210,7 +209,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["*"])
 # One leading slash and none after: Mangum strips the prefix as written.
 API_BASE_PATH = "/" + env.str("API_BASE_PATH", default="/").strip("/")
 
-# --- Admin sessions (only the admin has any; wpgateway/admin_session.py) --------
+# --- Admin sessions (only the admin has any; wpauth/admin_session.py) --------
 # In the database, so that a logout ends a session for good (a signed cookie
 # stays valid until it expires, whatever the logout did).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -14,14 +14,14 @@ import respx
 from django.conf import settings
 from django.core.cache import caches
 
-from access import facts
 from items.models import Item
+from registries import facts
 from tests.support.access_registries import add_access_registries
 from tests.support.accounts import ACCOUNTS, GUESTS, basic
 from tests.support.client import ApiClient
 from tests.support.wordpress import REGISTRY_PATH, WordPressStandIn, serve_stand_in
-from wpgateway import client as wp_client
-from wpgateway.credentials import clear_cache
+from wpauth import wordpress as wp_client
+from wpauth.backends import clear_cache
 
 WP_API = f"{settings.WP_BASE_URL.rstrip('/')}/wp-json"
 

@@ -27,15 +27,15 @@ import pytest
 from django.db import connection
 
 from core import deadline
+from core.errors import WordPressTimeout, WordPressUnavailable
 from items.models import Item
 from tests.support.accounts import ACCOUNTS, basic
 from tests.support.client import ApiClient
 from tests.support.events import http_v2_event
 from tests.support.items import ITEM, SAMPLE_ITEM
 from tests.support.wordpress import COLLECTION, FAULTS, POST, USERS_ME, LoopbackWordPress, kind_of
-from wpgateway import client as wp_client
-from wpgateway.credentials import verify
-from wpgateway.errors import WordPressTimeout, WordPressUnavailable
+from wpauth import wordpress as wp_client
+from wpauth.backends import verify
 
 BUDGET = 0.8  # REQUEST_BUDGET here, seconds: short, to keep the suite fast
 LATE_BY = 0.3  # a late answer's delay: three in a row outlast the budget, one does not

@@ -16,7 +16,7 @@ from tests.support.real_wordpress import (
     force_delete_registries,
     start_wordpress,
 )
-from wpgateway import client as wp_client
+from wpauth import wordpress as wp_client
 
 
 @pytest.fixture(scope="session")

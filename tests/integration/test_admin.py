@@ -28,10 +28,10 @@ from items.models import Item
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
 from tests.support.real_wordpress import WordPressSite, wordpress_api
-from wpgateway import admin_session
-from wpgateway import client as wp_client
-from wpgateway.admin_site import REFUSALS
-from wpgateway.backends import Refusal
+from wpauth import admin_session
+from wpauth import wordpress as wp_client
+from wpauth.admin_site import REFUSALS
+from wpauth.administrators import Refusal
 
 if TYPE_CHECKING:  # the test client's response type, in django-stubs only
     from django.test.client import _MonkeyPatchedWSGIResponse

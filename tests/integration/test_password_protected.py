@@ -19,9 +19,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from access import facts
-from core import expiring_cache
 from items.models import Item
+from registries import facts
 from tests.support.client import ApiClient
 from tests.support.items import ITEM
 from tests.support.real_wordpress import INVITEES, force_delete_registries, lambda_sender
@@ -170,7 +169,7 @@ def test_what_wordpress_and_the_service_show_with_and_without_the_password(db, w
 def clock(monkeypatch) -> list[float]:
     """The facts cache's monotonic clock, set by hand (a slow WordPress cannot age it)."""
     now = [1000.0]
-    monkeypatch.setattr(expiring_cache, "monotonic", lambda: now[0])
+    monkeypatch.setattr(facts, "clock", lambda: now[0])
     return now
 
 

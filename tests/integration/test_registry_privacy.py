@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from access import facts
 from items.models import Item, Purchase
+from registries import facts
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
 from tests.support.real_wordpress import INVITEES, force_delete_registries, lambda_sender

@@ -12,8 +12,8 @@ import httpx
 from registry_api import __version__
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
-from wpgateway import credentials
-from wpgateway.client import is_rest_error
+from wpauth import backends as credentials
+from wpauth.wordpress import rest_error_body
 
 
 def test_wordpress_refuses_with_its_rest_error_body(wordpress):
@@ -24,13 +24,13 @@ def test_wordpress_refuses_with_its_rest_error_body(wordpress):
         timeout=30,
     )
     assert answer.status_code == 401
-    assert is_rest_error(answer), answer.text
+    assert rest_error_body(answer) is not None, answer.text
 
 
 def test_a_wrong_password_retried_costs_wordpress_one_call(db, wordpress, settings):
     settings.WP_AUTH_NEGATIVE_CACHE_TTL = 60  # longer than the test
     wrong = ApiClient(basic("alice", "wrong-app-password-000000"))
-    with mock.patch.object(credentials, "fetch_current_user", wraps=credentials.fetch_current_user) as asked:
+    with mock.patch.object(credentials, "current_user", wraps=credentials.current_user) as asked:
         for _ in range(20):
             response = wrong.get("/items")
             assert (response.status_code, response.json()) == (401, {"detail": "Invalid WordPress credentials"})

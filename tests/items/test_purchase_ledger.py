@@ -18,8 +18,8 @@ from items.models import Item, Purchase
 from tests.support.access_registries import PUBLISHED, item_in
 from tests.support.accounts import ACCOUNTS
 from tests.support.items import assert_detail, envelope, send
-from wpgateway.caller import Caller
-from wpgateway.identity import WordPressUser
+from wpauth.caller import Caller
+from wpauth.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID, EDDIE_ID = (ACCOUNTS[login][1]["id"] for login in ("alice", "admin", "eddie"))
 GUEST_ID = 99

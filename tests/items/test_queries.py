@@ -69,30 +69,39 @@ def test_post_is_one_insert_that_returns_the_stored_defaults(admin):
     assert insert.startswith('INSERT INTO "items"') and "RETURNING" in insert
 
 
-def test_an_administrators_put_is_one_update_returning_the_row(admin, item):
+def in_one_transaction(captured: CaptureQueriesContext) -> bool:
+    """Whether everything captured ran in one transaction (a savepoint here: the test runs inside a transaction)."""
+    first, last = captured.captured_queries[0]["sql"], captured.captured_queries[-1]["sql"]
+    return first.startswith(("BEGIN", "SAVEPOINT")) and last.startswith(("COMMIT", "RELEASE SAVEPOINT"))
+
+
+def test_an_administrators_put_is_one_update_then_the_row_it_wrote(admin, item):
+    """Nothing is read before the write; the answer is the row read in the write's transaction."""
     with CaptureQueriesContext(connection) as captured:
         response = admin.put(f"/items/{item.id}", {"name": "Renamed"})
     assert response.status_code == 200 and response.json()["data"]["name"] == "Renamed"
-    (update,) = statements(captured)
-    assert update.startswith('UPDATE "items"') and "RETURNING" in update
+    update, read = statements(captured)
+    assert update.startswith('UPDATE "items"') and read.startswith("SELECT")
+    assert in_one_transaction(captured)
 
 
 def test_an_owners_put_reads_the_items_registry_then_updates_once(alice, item):
     """Access depends on the registry, read first (a missing item is a 404 before
-    WordPress is asked); the write answers the row, so nothing is read after it."""
+    WordPress is asked); then one update, and the row it wrote."""
     with CaptureQueriesContext(connection) as captured:
         assert alice.put(f"/items/{item.id}", {"name": "Renamed"}).status_code == 200
-    read, update = statements(captured)
-    assert read.startswith("SELECT") and update.startswith('UPDATE "items"')
+    read, update, written = statements(captured)
+    assert read.startswith("SELECT") and update.startswith('UPDATE "items"') and written.startswith("SELECT")
 
 
-def test_an_administrators_purchase_is_its_update_and_the_ledger_line(admin, item):
+def test_an_administrators_purchase_is_its_update_the_ledger_line_and_the_row(admin, item):
     with CaptureQueriesContext(connection) as captured:
         response = admin.post(f"/items/{item.id}/purchase", {"quantity": 2})
     assert response.status_code == 200 and response.json()["data"]["quantity_purchased"] == 2
-    update, line = statements(captured)
-    assert update.startswith('UPDATE "items"') and "RETURNING" in update
-    assert line.startswith('INSERT INTO "purchases"')
+    update, line, read = statements(captured)
+    assert update.startswith('UPDATE "items"') and "quantity_needed" in update  # the bound is the update's own
+    assert line.startswith('INSERT INTO "purchases"') and read.startswith("SELECT")
+    assert in_one_transaction(captured)
 
 
 def test_a_refused_purchase_reads_the_row_only_for_its_409(admin, item):

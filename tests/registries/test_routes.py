@@ -13,13 +13,13 @@ import httpx
 import pytest
 
 from items.models import Item
+from registries.posts import decode_meta, encode_meta
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
 from tests.support.events import http_v2_event
 from tests.support.items import ITEM
 from tests.support.wordpress import WRITTEN_DEFAULTS, WordPressStandIn, wordpress_error
-from wpgateway.identity import WordPressUser
-from wpgateway.registry_post import decode_meta, encode_meta
+from wpauth.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID = 2, 1
 STRANGER_ID = 99
@@ -840,7 +840,7 @@ class TestCredentials:
 
     def test_a_caller_authenticated_without_basic_credentials_is_401_without_challenge(self, wp, db, monkeypatch):
         from registry_api.auth import ApiAuth
-        from wpgateway.caller import Caller
+        from wpauth.caller import Caller
 
         user = WordPressUser(id=ALICE_ID, slug="alice", login="alice", email="a@x.test", display_name="A")
         monkeypatch.setattr(ApiAuth, "__call__", lambda self, request: Caller(user, None))

@@ -27,14 +27,14 @@ def test_a_lambda_cold_start_imports_none_of_the_admins_apps(tmp_path):
     modules = cold_start(tmp_path / "data.db", admin=False)["modules"]
     for package in ADMIN_APPS:
         assert imported(modules, package) == [], package
-    assert "registry_api.lambda_handler" in modules and "wpgateway.credentials" in modules
+    assert "registry_api.lambda_handler" in modules and "wpauth.backends" in modules
 
 
 def test_with_the_admin_its_apps_are_imported(tmp_path):
     modules = cold_start(tmp_path / "data.db", admin=True)["modules"]
     for package in ("django.contrib.admin", "django.contrib.sessions", "django.contrib.messages"):
         assert imported(modules, package), package
-    assert "django.contrib.staticfiles.views" in modules and "wpgateway.admin_site" in modules
+    assert "django.contrib.staticfiles.views" in modules and "wpauth.admin_site" in modules
 
 
 def test_a_file_migrated_on_lambda_is_completed_by_the_first_process_with_the_admin(tmp_path):

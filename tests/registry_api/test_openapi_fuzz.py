@@ -42,8 +42,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from access import facts
 from items.models import Item
+from registries import facts
 from tests.support.accounts import ACCOUNTS, basic
 from tests.support.client import ApiClient
 from tests.support.wordpress import WordPressStandIn
@@ -228,7 +228,7 @@ def test_the_signed_out_operations_exist():
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_every_error_is_documented_as_a_detail(operation):
     """Errors the fuzzing cannot provoke here (503 and 502/504 need a failing
-    WordPress: tests/wpgateway/test_wordpress_faults.py) are documented all the same."""
+    WordPress: tests/wpauth/test_wordpress_faults.py) are documented all the same."""
     responses = operation["responses"]
     if operation.get("security"):
         assert {"401", "503"} <= set(responses)

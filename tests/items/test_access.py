@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from access import items_access
-from access.rules import Access
-from core import expiring_cache
 from core.errors import NotAuthenticated
+from items import access as items_access
 from items.models import Item
+from registries import facts
+from registries.rules import Access
 from registry_api import errors
 from tests.support.access_registries import (
     BY_EMAIL,
@@ -33,8 +33,8 @@ from tests.support.access_registries import (
 from tests.support.accounts import basic
 from tests.support.items import SAMPLE_ITEM, assert_detail, body_of, envelope, ids, send
 from tests.support.wordpress import wordpress_error
-from wpgateway.caller import Caller
-from wpgateway.identity import WordPressUser
+from wpauth.caller import Caller
+from wpauth.identity import WordPressUser
 
 ITEM_NOT_FOUND = "Item with id {id} not found"
 REGISTRY_NOT_FOUND = "Registry not found"
@@ -215,7 +215,7 @@ def test_list_reads_every_page_of_the_callers_registries(alice, access_wordpress
 def clock(monkeypatch) -> list[float]:
     """The facts cache's monotonic clock, set by hand: clock[0] = now."""
     now = [1000.0]
-    monkeypatch.setattr(expiring_cache, "monotonic", lambda: now[0])
+    monkeypatch.setattr(facts, "clock", lambda: now[0])
     return now
 
 

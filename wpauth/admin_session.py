@@ -35,7 +35,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils import timezone
 
-from .backends import AdminRefused, Refusal, wordpress_administrator
+from .administrators import AdminRefused, Refusal, wordpress_administrator
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class AdminSessionMiddleware:
         if password is None:
             return self.end(request, NO_SHARE, "its shares do not fit")
         try:
-            wordpress_user = wordpress_administrator(request.user.get_username(), password)
+            wordpress_user = wordpress_administrator(request, request.user.get_username(), password)
         except AdminRefused as refused:
             return self.end(request, ENDED[refused.reason], refused.reason.value)
         if wordpress_user.id != session.get(USER_ID):

@@ -1,10 +1,9 @@
 """A caller's access to a registry's items: the rules (`rules`) over the
 registry's cached facts (`facts`), asked of WordPress only when needed."""
 
-from wpgateway.caller import Caller
-
-from . import facts
-from .rules import Access, access_to
+from registries import facts
+from registries.rules import Access, access_to
+from wpauth.caller import Caller
 
 
 def manages_every_registry(caller: Caller) -> bool:

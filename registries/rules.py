@@ -33,10 +33,10 @@ from enum import IntEnum
 from typing import Any
 
 from core.errors import PermissionDenied
-from wpgateway.identity import WordPressUser
-from wpgateway.registry_post import RegistryPost
+from wpauth.identity import WordPressUser
 
 from .facts import RegistryFacts
+from .posts import RegistryPost
 
 # The rules read author, status and the post password's state (and a post's invitees).
 Registry = RegistryPost | RegistryFacts

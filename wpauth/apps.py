@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class WordPressAuthConfig(AppConfig):
-    name = "wpgateway"
+    name = "wpauth"
     verbose_name = "WordPress authentication"
     default = True

@@ -22,16 +22,15 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from access import facts, rules
-from access.facts import RegistryFacts
-from core import expiring_cache
 from items.models import Item, Purchase
+from registries import facts, rules
+from registries.facts import RegistryFacts
+from registries.posts import RegistryPost
 from tests.support.access_registries import BY_LOGIN, EDDIE_ID, PUBLISHED, add_access_registries, item_in
 from tests.support.accounts import ALICE_ID, account_of, basic
 from tests.support.items import SAMPLE_ITEM, assert_detail, body_of, ids, send
 from tests.support.wordpress import WordPressStandIn, may_edit, wordpress_error
-from wpgateway.identity import WordPressUser
-from wpgateway.registry_post import RegistryPost
+from wpauth.identity import WordPressUser
 
 PASSWORD = "open sesame & more"  # a space and an ampersand: it must travel URL-encoded
 WRONG = "open sesame"
@@ -122,7 +121,7 @@ def with_password(path: str, password: str | None) -> str:
 def clock(monkeypatch) -> list[float]:
     """The facts cache's monotonic clock, set by hand: clock[0] = now."""
     now = [1000.0]
-    monkeypatch.setattr(expiring_cache, "monotonic", lambda: now[0])
+    monkeypatch.setattr(facts, "clock", lambda: now[0])
     return now
 
 
@@ -283,8 +282,8 @@ def test_neither_the_password_nor_its_acceptance_is_kept(eddie, site, caplog):
     for path in (f"/registries/{LOCKED_INVITING}", f"/items/{item_id}", f"/registries/{LOCKED_INVITING}/items"):
         assert eddie.get(with_password(path, PASSWORD)).status_code == 200
 
-    cached = list(facts._cache._entries.values())
-    assert cached and all(not getattr(value, "password_accepted", False) for _, value in cached)
+    cached = list(facts.entries().values())
+    assert cached and all(not getattr(value, "password_accepted", False) for value in cached)
     assert "sesame" not in repr(cached)
     assert "sesame" not in caplog.text
 
@@ -405,7 +404,7 @@ def test_the_owners_write_caches_the_registry_as_protected(alice, eddie, site):
     """WordPress answers a write in edit context (raw story, the password itself): its facts say protected."""
     item_id = item_in(LOCKED)
     assert alice.patch(f"/registries/{LOCKED}", {"title": "Renamed"}).status_code == 200
-    assert facts._cache.get((facts.FACTS, LOCKED)) == RegistryFacts(LOCKED, ALICE_ID, "publish", True)
+    assert facts.entries().get((facts.FACTS, LOCKED)) == RegistryFacts(LOCKED, ALICE_ID, "publish", True)
 
     assert_detail(eddie.get(f"/items/{item_id}"), 404, f"Item with id {item_id} not found")
     assert [read for read in site.reads(LOCKED) if read.headers["Authorization"] == basic("eddie")] == []

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from items.models import Item, Purchase
 from tests.support.project import django_process, finish
-from wpgateway.admin_session import join, split
+from wpauth.admin_session import join, split
 
 
 @pytest.mark.parametrize("password", ["abcd EFGH ijkl MNOP qrst UVWX", "ümlaut:colon", "x"])
@@ -101,10 +101,10 @@ print(json.dumps({
 """
 ADMIN_MODULES = {
     "items.admin",
-    "wpgateway.admin",
-    "wpgateway.admin_site",
-    "wpgateway.admin_session",
-    "wpgateway.admin_headers",
+    "wpauth.admin",
+    "wpauth.admin_site",
+    "wpauth.admin_session",
+    "wpauth.admin_headers",
     "django.middleware.clickjacking",
     "django.contrib.admin.forms",
     "django.contrib.auth.forms",

@@ -28,8 +28,8 @@ from tests.support.client import ApiClient
 from tests.support.events import http_v2_event
 from tests.support.items import ITEM
 from tests.support.wordpress import COLLECTION, FAULTS, POST, USERS_ME, LoopbackWordPress
-from wpgateway import client as wp_client
-from wpgateway.credentials import verify
+from wpauth import wordpress as wp_client
+from wpauth.backends import verify
 
 TIMEOUT = 1.0  # WP_TIMEOUT, seconds: a slow answer takes longer; a healthy one, even on a busy machine, far less
 REGISTRY = 100  # alice's, published, with items 1 and 2

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .errors import WordPressBadResponse
+from core.errors import WordPressBadResponse
 
 logger = logging.getLogger(__name__)
 

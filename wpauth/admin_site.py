@@ -1,15 +1,19 @@
 """The admin site: read-only inspection for WordPress administrators.
 
-Installed as the default admin site by `wpgateway.admin_config.WordPressAdminConfig` when
+Installed as the default admin site by `wpauth.admin_config.WordPressAdminConfig` when
 ADMIN_ENABLED is on; nothing here is imported otherwise (Lambda).
 """
+
+import logging
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
-from .backends import AdminRefused, Refusal
+from .administrators import AdminRefused, Refusal, staff_user, wordpress_administrator
+
+logger = logging.getLogger(__name__)
 
 REFUSALS = {
     Refusal.CREDENTIALS: (
@@ -22,7 +26,9 @@ REFUSALS = {
 
 
 class WordPressLoginForm(AdminAuthenticationForm):
-    """Says which of REFUSALS happened instead of Django's one message for all."""
+    """Logs a WordPress administrator in as their local staff user (the session's
+    user, which the backend's `get_user` finds), asking WordPress afresh; says
+    which of REFUSALS happened instead of Django's one message for all."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,10 +36,18 @@ class WordPressLoginForm(AdminAuthenticationForm):
         self.fields["password"].label = "Application password"
 
     def clean(self):
-        try:
-            return super().clean()
-        except AdminRefused as refused:
-            raise ValidationError(REFUSALS[refused.reason], code=refused.reason.name.lower()) from None
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                wordpress_user = wordpress_administrator(self.request, username, password)
+            except AdminRefused as refused:
+                logger.warning("admin login refused for %r: %s", username, refused.reason.value)  # never the password
+                raise ValidationError(REFUSALS[refused.reason], code=refused.reason.name.lower()) from None
+            self.user_cache = staff_user(wordpress_user)
+            self.confirm_login_allowed(self.user_cache)
+            if self.request is not None:  # the admin session keeps its re-check key (admin_session)
+                self.request.wordpress_login = (wordpress_user, password)  # type: ignore[attr-defined]
+        return self.cleaned_data
 
 
 class WordPressAdminSite(admin.AdminSite):
@@ -41,7 +55,7 @@ class WordPressAdminSite(admin.AdminSite):
     site_title = "Restart Registry admin"
     index_title = "Inspect"
     login_form = WordPressLoginForm
-    login_template = "wpgateway/login.html"
+    login_template = "wpauth/login.html"
     site_url = None  # no "View site": the site is the JSON API
 
     def each_context(self, request):

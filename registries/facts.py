@@ -4,7 +4,7 @@ An item route decides from three facts of the item's registry, its author, its
 status and whether it has a post password, and, for a private registry, from
 whether WordPress lets the caller read it (its invitees, by the mu-plugin's
 rule). They are asked of WordPress with the caller's own credentials
-(`wpgateway.registries`), so WordPress applies its rules first: a registry it
+(`registries.wordpress`), so WordPress applies its rules first: a registry it
 refuses the caller (403) or does not have (404) is one the caller cannot read.
 
 Answers are cached per process for REGISTRY_ACL_TTL seconds (0: no cache), at
@@ -31,17 +31,20 @@ say only that the registry has one, and a caller who sends it has it checked by
 WordPress at every request (`opened`).
 """
 
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cachetools import TLRUCache
 from django.conf import settings
 
-from core.expiring_cache import ExpiringCache
-from wpgateway import registries as wordpress
-from wpgateway.caller import Caller
-from wpgateway.errors import ReadRefused, RegistryMissing
-from wpgateway.registry_post import PostStatus, RegistryPost, read_posts
+from core.errors import ReadRefused, RegistryMissing
+from wpauth.caller import Caller
+
+from . import wordpress
+from .posts import PostStatus, RegistryPost, read_posts
 
 MAX_ENTRIES = 4096
 PAGE_SIZE = 100  # the most WordPress lists per page
@@ -66,8 +69,31 @@ class RegistryFacts(PostStatus):
         return cls(registry.id, registry.author, registry.status, registry.password_protected)
 
 
-_cache = ExpiringCache(MAX_ENTRIES)
+# Entries are (value, expiry on `clock`); cachetools' caches are not thread-safe.
+clock = time.monotonic
+_cache: TLRUCache = TLRUCache(maxsize=MAX_ENTRIES, ttu=lambda key, entry, now: entry[1], timer=lambda: clock())
+_lock = threading.Lock()
 _UNKNOWN = object()  # not cached (a cached refusal is None)
+
+
+def _get(key: tuple, default: Any = None) -> Any:
+    with _lock:
+        entry = _cache.get(key)
+    return default if entry is None else entry[0]
+
+
+def _discard(stale: Callable[[tuple, Any], bool]) -> None:
+    """Drop every entry for which `stale(key, value)` holds."""
+    with _lock:
+        for key in [key for key, (value, _) in _cache.items() if stale(key, value)]:
+            del _cache[key]
+
+
+def _revise(revised: Callable[[tuple, Any], Any]) -> None:
+    """Give every entry the value `revised(key, value)`, keeping when it expires."""
+    with _lock:
+        for key, (value, expires) in list(_cache.items()):
+            _cache[key] = (revised(key, value), expires)
 
 
 def registry(caller: Caller, registry_id: int) -> RegistryFacts | None:
@@ -76,14 +102,14 @@ def registry(caller: Caller, registry_id: int) -> RegistryFacts | None:
     registry's are WordPress's answer to this caller; anyone else's will do for
     any other status, or for its author.
 
-    Raises the errors of `wpgateway.registries` when WordPress cannot say.
+    Raises the errors of `registries.wordpress` when WordPress cannot say.
     """
     ttl = settings.REGISTRY_ACL_TTL
     if ttl > 0:
-        seen = _cache.get((SEEN, caller.user.id, registry_id), _UNKNOWN)
+        seen = _get((SEEN, caller.user.id, registry_id), _UNKNOWN)
         if seen is not _UNKNOWN:
             return seen
-        shared = _cache.get((FACTS, registry_id))
+        shared = _get((FACTS, registry_id))
         if shared is not None and (not shared.is_private or shared.author == caller.user.id):
             return shared
     try:
@@ -103,7 +129,7 @@ def opened(caller: Caller, registry_id: int, password: str) -> RegistryPost | No
     may not read) or has no such post. Asked every time: neither the password nor
     WordPress's verdict is cached; the facts the answer shows are (`learn`).
 
-    Raises the errors of `wpgateway.registries` when WordPress cannot say.
+    Raises the errors of `registries.wordpress` when WordPress cannot say.
     """
     try:
         post = wordpress.fetch_registry(caller, registry_id, password=password)
@@ -119,7 +145,7 @@ def owned_registry_ids(caller: Caller) -> frozenset[int]:
     (every page of WordPress's list)."""
     ttl = settings.REGISTRY_ACL_TTL
     key = (OWNED, caller.user.id)
-    cached = _cache.get(key) if ttl > 0 else None
+    cached = _get(key) if ttl > 0 else None
     if cached is not None:
         return cached
     owned: set[int] = set()
@@ -156,7 +182,7 @@ def learn(caller: Caller, registries: Iterable[RegistryPost]) -> None:
         else:
             _store((SEEN, caller.user.id, facts.id), facts, ttl)
     if stale:
-        _cache.discard(lambda key, value: key[0] == SEEN and ((None, key[2]) in stale or (key[1], key[2]) in stale))
+        _discard(lambda key, value: key[0] == SEEN and ((None, key[2]) in stale or (key[1], key[2]) in stale))
     _know(learned, ttl)
 
 
@@ -164,7 +190,7 @@ def remember(registry: RegistryPost) -> None:
     """The service wrote `registry` (created it, changed it or its invitees):
     its facts are WordPress's answer; what any caller was answered before is
     stale (its status or invitees may have changed)."""
-    _cache.discard(lambda key, value: key[0] == SEEN and key[2] == registry.id)
+    _discard(lambda key, value: key[0] == SEEN and key[2] == registry.id)
     _know([RegistryFacts.of(registry)], settings.REGISTRY_ACL_TTL)
 
 
@@ -175,7 +201,7 @@ def _know(learned: list[RegistryFacts], ttl: float) -> None:
         return
     for facts in learned:
         _store((FACTS, facts.id), facts, ttl)
-    _cache.revise(lambda key, value: _owned_list(key, value, learned))
+    _revise(lambda key, value: _owned_list(key, value, learned))
 
 
 def forget(registry_id: int) -> None:
@@ -186,7 +212,7 @@ def forget(registry_id: int) -> None:
             return registry_id in value
         return key[-1] == registry_id
 
-    _cache.discard(stale)
+    _discard(stale)
 
 
 def _owned_list(key: tuple, value: Any, learned: list[RegistryFacts]) -> Any:
@@ -202,11 +228,20 @@ def _owned_list(key: tuple, value: Any, learned: list[RegistryFacts]) -> Any:
     return frozenset(owned)
 
 
+def entries() -> dict[tuple, Any]:
+    """What is cached now, by key (tests)."""
+    with _lock:
+        _cache.expire()
+        return {key: value for key, (value, _) in _cache.items()}
+
+
 def clear() -> None:
     """Forget everything (tests)."""
-    _cache.clear()
+    with _lock:
+        _cache.clear()
 
 
 def _store(key: tuple, value: Any, ttl: float) -> None:
     if ttl > 0:
-        _cache.set(key, value, ttl)
+        with _lock:
+            _cache[key] = (value, clock() + ttl)

@@ -1,12 +1,11 @@
 """Registry posts (the `restart-registry` post type) in WordPress, read and written as the caller.
 
-The one module that speaks to WordPress about registries (docs/api.md, "Registries"). Every
-call goes through `wpgateway.client` on the shared HTTP client, with the
-caller's own credentials: WordPress applies its own rules to the
+The one module that speaks to WordPress about registries (docs/api.md, "Registries"):
+wp-python's custom post type endpoint, on the connection of `wpauth.wordpress`,
+with the caller's own credentials: WordPress applies its own rules to the
 caller, and no call is ever made with anyone else's rights.
 
-Whatever goes wrong comes out as one of `wpgateway.errors` (which
-`registry_api.errors` answers), never as httpx's own:
+`wpauth.wordpress` classifies every answer; here refusals get a registry's meaning:
 
 | WordPress                                        | raised                      |
 |--------------------------------------------------|-----------------------------|
@@ -27,9 +26,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from . import client
-from .caller import Caller
-from .errors import (
+from wp_python.client import CustomPostTypeEndpoint
+
+from core.errors import (
     CredentialsRefused,
     CredentialsRevoked,
     PermissionRefused,
@@ -40,11 +39,12 @@ from .errors import (
     WordPressFailed,
     WordPressUnavailable,
 )
+from wpauth.caller import Caller
+from wpauth.wordpress import CallerTransport
 
 logger = logging.getLogger(__name__)
 
 POST_TYPE = "restart-registry"
-COLLECTION = f"/wp/v2/{POST_TYPE}"
 
 
 @dataclass(frozen=True)
@@ -62,45 +62,47 @@ def fetch_registry(caller: Caller, registry_id: int, *, password: str | None = N
     `password`: the post password, sent as WordPress's REST API takes it; WordPress
     answers a wrong one (or any, for a post without a password) with a 403: ReadRefused.
     """
-    params = {"password": password} if password else None
+    params = {"password": password} if password else {}
     with _faults(one_registry=True):
-        return _post(_request(caller, "GET", f"{COLLECTION}/{registry_id}", params=params).data)
+        return _post(_endpoint(caller)[0].get(registry_id, **params))
 
 
 def list_registries(caller: Caller, *, author: int, page: int, per_page: int) -> RegistryPage:
     """The author's registries in any status, one page, with X-WP-Total / X-WP-TotalPages."""
-    params = {"page": page, "per_page": per_page, "author": author, "status": "any"}
+    endpoint, transport = _endpoint(caller)
     with _faults(one_registry=False):
-        reply = _request(caller, "GET", COLLECTION, params=params)
-        if not isinstance(reply.data, list):
+        posts = endpoint.list(page=page, per_page=per_page, author=author, status="any")
+        if not isinstance(posts, list):
             raise WordPressBadResponse(f"listing {POST_TYPE} posts did not answer with a list")
-    return RegistryPage(reply.data, total=reply.total, total_pages=reply.total_pages)
+    return RegistryPage(posts, total=transport.last_total_items, total_pages=transport.last_total_pages)
 
 
 def create_registry(caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
     """`POST /wp/v2/restart-registry`; WordPress answers in edit context (raw story)."""
     with _faults(one_registry=False):
-        return _post(_request(caller, "POST", COLLECTION, json=fields).data)
+        return _post(_endpoint(caller)[0].create(fields))
 
 
 def update_registry(caller: Caller, registry_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """`PUT /wp/v2/restart-registry/{id}` with only `fields`: WordPress leaves the rest,
     meta keys included, as they are."""
     with _faults(one_registry=True):
-        return _post(_request(caller, "PUT", f"{COLLECTION}/{registry_id}", json=fields).data)
+        return _post(_endpoint(caller)[0].update(registry_id, fields))
 
 
 def delete_registry(caller: Caller, registry_id: int) -> None:
     """`DELETE /wp/v2/restart-registry/{id}?force=true`; returns only once WordPress
     says the post is gone (not in the trash)."""
     with _faults(one_registry=True):
-        answer = _request(caller, "DELETE", f"{COLLECTION}/{registry_id}", params={"force": True}).data
+        answer = _endpoint(caller)[0].delete(registry_id, force=True)
         if not (isinstance(answer, dict) and answer.get("deleted") is True):
             raise WordPressBadResponse(f"WordPress did not confirm deleting {POST_TYPE} {registry_id}")
 
 
-def _request(caller: Caller, method: str, path: str, **kwargs: Any) -> client.Reply:
-    return client.request(method, path, caller.wordpress_credentials(), **kwargs)
+def _endpoint(caller: Caller) -> tuple[CustomPostTypeEndpoint, CallerTransport]:
+    """wp-python's endpoint for the post type, speaking as the caller, and its transport (paging totals)."""
+    transport = CallerTransport(caller.wordpress_credentials())
+    return CustomPostTypeEndpoint(transport, POST_TYPE), transport
 
 
 def _post(data: Any) -> dict[str, Any]:

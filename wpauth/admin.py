@@ -1,5 +1,5 @@
 """No Users or Groups screens: the admin's users are WordPress's administrators,
-mirrored at each login (wpgateway.backends), and nothing is edited here."""
+mirrored at each login (wpauth.administrators), and nothing is edited here."""
 
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
