@@ -6,12 +6,11 @@ from typing import cast
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from core.ids import INT64_MAX, INT64_MIN
-from core.schema_types import ApiDateTime, TextSchema
+from core.schema_types import INT64_MAX, INT64_MIN, ApiDateTime, TextSchema
 
 # Built at first use, as every Ninja schema (registry_api/ninja_startup.py).
 AT_FIRST_USE = ConfigDict(defer_build=True)
-# Counts are capped at 32-bit (v1.0.x's columns); ids at 64-bit (core.ids). A larger number is a 422, not a 500.
+# Counts are capped at 32-bit (v1.0.x's columns); ids at 64-bit (core.schema_types). A larger number is a 422, not a 500.
 INT32_MAX = 2**31 - 1
 
 

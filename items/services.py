@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 
 from core.errors import Conflict, NotFound
-from core.ids import INT64_MAX, fits_int64
+from core.schema_types import INT64_MAX, fits_int64
 from registries import rules
 from registries.rules import Access
 from wpauth.caller import Caller

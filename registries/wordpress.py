@@ -24,9 +24,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-from wp_python.client import CustomPostTypeEndpoint
+from typing import TYPE_CHECKING, Any
 
 from core.errors import (
     CredentialsRefused,
@@ -40,7 +38,11 @@ from core.errors import (
     WordPressUnavailable,
 )
 from wpauth.caller import Caller
-from wpauth.wordpress import CallerTransport
+
+if TYPE_CHECKING:
+    from wp_python.client import CustomPostTypeEndpoint
+
+    from wpauth.wordpress import CallerTransport
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +101,13 @@ def delete_registry(caller: Caller, registry_id: int) -> None:
             raise WordPressBadResponse(f"WordPress did not confirm deleting {POST_TYPE} {registry_id}")
 
 
-def _endpoint(caller: Caller) -> tuple[CustomPostTypeEndpoint, CallerTransport]:
+def _endpoint(caller: Caller) -> tuple["CustomPostTypeEndpoint", "CallerTransport"]:
     """wp-python's endpoint for the post type, speaking as the caller, and its transport (paging totals)."""
+    # At the first call: wpauth.wordpress's docstring.
+    from wp_python.client import CustomPostTypeEndpoint
+
+    from wpauth.wordpress import CallerTransport
+
     transport = CallerTransport(caller.wordpress_credentials())
     return CustomPostTypeEndpoint(transport, POST_TYPE), transport
 

@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import ThreadSensitiveContext
 
 from registry_api import asgi
-from registry_api.operator_commands import handle, is_operation
+from registry_api.operator_commands import handle
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ requests_context = one_thread_context()
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    if is_operation(event):
+    if isinstance(event, dict) and "manage" in event:
         return handle(event)
     try:
         response = requests_context.run(asgi.handler, event, context)

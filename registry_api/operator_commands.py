@@ -62,10 +62,6 @@ class OperationRefused(Exception):
     """The invocation is not a well-formed, whitelisted operator command."""
 
 
-def is_operation(event: Any) -> bool:
-    return isinstance(event, dict) and "manage" in event
-
-
 def parse(event: dict) -> list[str]:
     """`{"manage": "cmd args"}` or `{"manage": ["cmd", "arg", ...]}` -> argv, or OperationRefused."""
     extra = sorted(set(event) - {"manage"})

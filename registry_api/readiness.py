@@ -17,7 +17,6 @@ from django.db import DatabaseError
 from ninja import Schema
 
 from core.errors import WordPressBadResponse, WordPressRefusal, WordPressTimeout, WordPressUnavailable
-from wpauth.wordpress import rest_index
 
 from . import __version__
 from .startup import is_migrated
@@ -78,6 +77,8 @@ def _database() -> str:
 
 def _wordpress() -> str:
     try:
+        from wpauth.wordpress import rest_index  # wp-python at the first call
+
         index = rest_index()
     except WordPressTimeout:
         return "timeout"

@@ -38,8 +38,8 @@ from core.errors import (
     WordPressUnavailable,
 )
 
+from .caller import canonical
 from .identity import WordPressUser
-from .wordpress import canonical, current_user
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,8 @@ def _remember(key: str, user: WordPressUser | None) -> None:
 def ask_wordpress(username: str, password: str) -> WordPressUser | None:
     """WordPress's own answer, uncached: the user, None for its own 401 (whatever
     its code), else WordPressUnavailable: only WordPress's 401 says the credentials are bad."""
+    from .wordpress import current_user  # at the first call (its module docstring)
+
     try:
         return WordPressUser.from_wordpress(current_user((username, password)))
     except CredentialsRefused:

@@ -10,6 +10,14 @@ from .identity import WordPressUser
 Credentials = tuple[str, str]  # (username, application password) of the caller
 
 
+def canonical(username: str, password: str) -> Credentials:
+    """The credentials as WordPress reads them: the login trimmed with inner runs of
+    whitespace made one space (`sanitize_user`), the application password without
+    whitespace (WordPress shows it in groups of four). WordPress also compares
+    logins without regard to case, which the credential cache's keys follow."""
+    return " ".join(username.split()), "".join(password.split())
+
+
 @dataclass(frozen=True)
 class Caller:
     user: WordPressUser

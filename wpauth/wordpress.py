@@ -2,6 +2,10 @@
 connections per process, each call with its caller's own credentials, within
 WP_TIMEOUT and the request's deadline, every failure classified here once.
 
+Imported at the first WordPress call (not when a process starts): importing
+wp-python imports every endpoint and model it has, which a cold start serving
+`/health`, or an administrator's item routes, never need.
+
 wp-python's `WordPressClient` builds a new `httpx.Client` (and TLS context) for
 every instance; the service builds one `httpx.Client` for the process and gives
 wp-python's endpoints a transport over it for each call instead (the Transport
@@ -39,7 +43,7 @@ from core.errors import (
     WordPressUnavailable,
 )
 
-Credentials = tuple[str, str]  # (login, application password) of a caller
+from .caller import Credentials, canonical
 
 # WordPress's message goes into the API's detail; an HTML page from a proxy
 # would otherwise make a detail of many kilobytes.
@@ -142,14 +146,6 @@ def reset_http_client() -> None:
 
 
 # --- one call ----------------------------------------------------------------------------
-
-
-def canonical(username: str, password: str) -> Credentials:
-    """The credentials as WordPress reads them: the login trimmed with inner runs of
-    whitespace made one space (`sanitize_user`), the application password without
-    whitespace (WordPress shows it in groups of four). WordPress also compares
-    logins without regard to case, which the credential cache's keys follow."""
-    return " ".join(username.split()), "".join(password.split())
 
 
 def rest_error_body(response: httpx.Response | None) -> dict[str, Any] | None:

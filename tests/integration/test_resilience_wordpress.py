@@ -12,7 +12,7 @@ import httpx
 from registry_api import __version__
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
-from wpauth import backends as credentials
+from wpauth import wordpress as wordpress_connection
 from wpauth.wordpress import rest_error_body
 
 
@@ -30,7 +30,7 @@ def test_wordpress_refuses_with_its_rest_error_body(wordpress):
 def test_a_wrong_password_retried_costs_wordpress_one_call(db, wordpress, settings):
     settings.WP_AUTH_NEGATIVE_CACHE_TTL = 60  # longer than the test
     wrong = ApiClient(basic("alice", "wrong-app-password-000000"))
-    with mock.patch.object(credentials, "current_user", wraps=credentials.current_user) as asked:
+    with mock.patch.object(wordpress_connection, "current_user", wraps=wordpress_connection.current_user) as asked:
         for _ in range(20):
             response = wrong.get("/items")
             assert (response.status_code, response.json()) == (401, {"detail": "Invalid WordPress credentials"})

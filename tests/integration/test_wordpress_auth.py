@@ -11,6 +11,7 @@ from tests.support.client import ApiClient
 from tests.support.events import http_v2_event, rest_v1_event
 from tests.support.real_wordpress import force_delete_registries, wordpress_api
 from wpauth import backends as credentials
+from wpauth import wordpress as wordpress_connection
 
 ITEM = {
     "name": "Kettle",
@@ -98,7 +99,7 @@ def test_roles_decide_who_sees_affiliate_fields(client_for, wordpress, alices_it
 
 def test_wordpress_is_asked_once_per_credential_within_the_ttl(client_for, wordpress, settings):
     settings.WP_AUTH_CACHE_TTL = 300
-    with mock.patch.object(credentials, "current_user", wraps=credentials.current_user) as asked:
+    with mock.patch.object(wordpress_connection, "current_user", wraps=wordpress_connection.current_user) as asked:
         for _ in range(3):
             assert client_for("alice").get("/items").status_code == 200
             assert client_for("bob").get("/items").status_code == 200

@@ -45,7 +45,7 @@ def test_not_even_a_superuser_may_add_change_or_delete(db):
     item = Item.objects.create(registry_id=1, name="Lamp", url="https://example.com/lamp")
     request = RequestFactory().get("/admin/items/item/")
     request.user = User(username="root", is_staff=True, is_superuser=True, is_active=True)
-    item_admin = site._registry[Item]
+    item_admin = site.get_model_admin(Item)
     assert item_admin.has_view_permission(request, item)
     assert not item_admin.has_add_permission(request)
     assert not item_admin.has_change_permission(request, item)
@@ -59,7 +59,7 @@ def test_the_purchase_ledger_is_read_only_and_searchable_by_id(db):
     item = Item.objects.create(registry_id=1, name="Lamp", url="https://example.com/lamp", quantity_needed=3)
     line = Purchase.objects.create(item=item, user_id=42, quantity=2)
     Purchase.objects.create(item=item, user_id=7, quantity=1)
-    ledger_admin = site._registry[Purchase]
+    ledger_admin = site.get_model_admin(Purchase)
     request = RequestFactory().get("/admin/items/purchase/")
     request.user = User(username="root", is_staff=True, is_superuser=True, is_active=True)
     assert ledger_admin.has_view_permission(request, line)
