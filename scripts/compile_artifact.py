@@ -6,9 +6,8 @@ deploy) has put the service and its requirements into the zip; runs on the
 Python 3.13 that serverless.yml's pythonRequirements.pythonBin names, so the
 .pyc are the ones Lambda's python3.13 loads.
 
-Why (bench/README.md, plan step 9): /var/task is read-only, so a module without
-a usable .pyc is compiled at every cold start (the service's own packages had
-none: about 65 ms of CPU), and pip's checked-hash .pyc make Python read and
+Why: /var/task is read-only, so a module without a usable .pyc is compiled at
+every cold start, and pip's checked-hash .pyc make Python read and
 hash each source file at every import. An unchecked-hash .pyc is loaded as it
 is. That is safe because the zip never changes once built: the .pyc still
 records its source's hash, which scripts/smoke_artifact.py checks.

@@ -2,7 +2,7 @@
 // A local serverless plugin (serverless.yml's plugins): once the zip holds the
 // service and its requirements, scripts/compile_artifact.py gives every module
 // an unchecked-hash .pyc, so that a cold start neither compiles nor hashes any
-// source (bench/README.md, plan step 9). Listed after serverless-python-requirements,
+// source. Listed after serverless-python-requirements,
 // whose hook on the same event adds the requirements to the zip first.
 const { execFileSync } = require('child_process');
 const path = require('path');

@@ -1,5 +1,5 @@
 # Sourced by run.sh, test.sh and check-deploy.sh: find Python 3.13 and keep
-# .venv exactly as uv.lock says (the development environment, locked with hashes).
+# .venv as uv.lock says (locked with hashes): ensure_venv, at the end.
 
 find_python() {
     if ! python3.13 -c '' 2>/dev/null && command -v pyenv >/dev/null 2>&1; then
@@ -34,18 +34,25 @@ PY
     rm -f "$pins"
 }
 
-# Creates .venv if needed and makes it exactly what uv.lock says: the project's
-# runtime dependencies and the dev group (pip included: it builds the Lambda
-# zip), nothing else; the code itself runs from the checkout. When nothing
-# changed, this is a check of a few milliseconds. Arguments go to `uv sync`
-# (test.sh: --compile-bytecode).
+# ensure_venv [--runtime] [uv sync arguments...]
+# Creates .venv if needed and syncs it with uv.lock; the code itself runs from
+# the checkout. By default, exactly what uv.lock says: the runtime dependencies
+# and the dev group (the test and check tools; pip builds the Lambda zip).
+# --runtime (run.sh): the runtime dependencies only, removing nothing, so that
+# uv itself and what test.sh installed stay. Other arguments go to `uv sync`
+# (test.sh: --compile-bytecode). uv lists what it installs only with VERBOSE=1.
 ensure_venv() {
+    local sync=(--locked)   # fail, rather than re-resolve, when uv.lock no longer matches pyproject.toml
+    if [ "${1:-}" = --runtime ]; then
+        shift
+        sync+=(--no-dev --inexact)
+    fi
+    [ "${VERBOSE:-0}" != 0 ] || sync+=(--quiet)
     if [ ! -x .venv/bin/python ]; then
         find_python
         echo "venv: creating .venv with $(python3.13 -c 'import sys; print(sys.executable)')" >&2
         python3.13 -m venv --without-pip .venv
     fi
     [ -x .venv/bin/uv ] || bootstrap_uv
-    # --locked: fail, rather than re-resolve, when uv.lock no longer matches pyproject.toml.
-    .venv/bin/uv sync --locked "$@"
+    .venv/bin/uv sync "${sync[@]}" "$@"
 }

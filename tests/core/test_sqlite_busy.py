@@ -1,5 +1,5 @@
 """A write SQLite refused with SQLITE_BUSY wrote nothing, so within a request it is
-tried again until the deadline (core/deadline.py; bench/README.md, plan step 11):
+tried again until the deadline (core/deadline.py):
 SQLite's own busy wait ending is not the request's end. At the deadline it is a
 503, as tests/test_deadline.py checks."""
 

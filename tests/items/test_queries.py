@@ -1,6 +1,5 @@
-"""What makes the item routes fast, where a test can see it (issue 15; bench/README.md,
-plan steps 2 and 3): the statements each route runs, and no model instance per listed
-row. Counted, never timed."""
+"""What makes the item routes fast, where a test can see it: the statements each
+route runs, and no model instance per listed row. Counted, never timed."""
 
 import pytest
 from django.db import connection

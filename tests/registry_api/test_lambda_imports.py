@@ -1,4 +1,4 @@
-"""What a Lambda cold start imports (bench/README.md, plan step 7): with
+"""What a Lambda cold start imports: with
 Lambda's settings (ADMIN_ENABLED off) none of the admin's apps, which a cold
 start would otherwise pay for; with the admin, its apps as before.
 And a SQLite file first migrated on Lambda, without the admin's apps, is
