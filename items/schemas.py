@@ -4,11 +4,11 @@ from enum import Enum
 from typing import cast
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, field_validator
 
 from core.schema_types import INT64_MAX, INT64_MIN, ApiDateTime, TextSchema
 
-# Built at first use, as every Ninja schema (registry_api/ninja_startup.py).
+# Built at first use (pydantic's defer_build): a cold start builds none of them.
 AT_FIRST_USE = ConfigDict(defer_build=True)
 # Counts are capped at 32-bit (v1.0.x's columns); ids at 64-bit (core.schema_types). A larger number is a 422, not a 500.
 INT32_MAX = 2**31 - 1
@@ -36,16 +36,33 @@ class ItemFields(TextSchema):
     is_active: bool = True
 
 
+# The examples are what /docs offers for "Try it out": they must be accepted
+# (tests/registry_api/test_request_examples.py sends each one).
+ITEM_EXAMPLE: dict[str, JsonValue] = {
+    "name": "Stand mixer",
+    "description": "5-quart tilt-head, in red",
+    "url": "https://example.com/mixer",
+    "retailer": "Example Store",
+    "image_url": "https://example.com/mixer.jpg",
+    "price": 199.5,
+    "quantity_needed": 1,
+}
+
+
 class ItemCreate(ItemFields):
     """POST /items: `registry_id` is a registry the caller owns, or any one for an
     administrator (404 `Registry not found` if the caller may not read it, 403 if
     they may only read it)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**ITEM_EXAMPLE, "registry_id": 42}]})
 
     registry_id: int = Field(ge=INT64_MIN, le=INT64_MAX)
 
 
 class ItemRegistryCreate(ItemFields):
     """POST /registries/{id}/items: the registry comes from the path."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ITEM_EXAMPLE]})
 
 
 class ItemUpdate(TextSchema):
@@ -56,6 +73,8 @@ class ItemUpdate(TextSchema):
     `type: ignore[assignment]`s: the type says what a client may send, the
     default None what it may leave out, which no annotation says at once.
     """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"price": 179.99, "quantity_needed": 2}]})
 
     name: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
     description: str | None = Field(None, max_length=500)
@@ -87,6 +106,8 @@ class StoredItem(BaseModel):
 
 class PurchaseRequest(Schema):
     """POST /items/{id}/purchase: how many were bought (negative: undo)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"quantity": 1}]})
 
     quantity: int = Field(1, ge=-INT32_MAX, le=INT32_MAX)
 
@@ -166,6 +187,12 @@ class ErrorDetail(Schema):
 
 
 class AffiliateUpdate(TextSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"affiliate_url": "https://aff.example/mixer?tag=restart-20", "affiliate_status": "active"}]
+        }
+    )
+
     affiliate_url: str = Field(min_length=10, max_length=500)
     # An explicit null clears the status; anything else must be a known one (D3).
     affiliate_status: AffiliateStatus | None = AffiliateStatus.active

@@ -6,7 +6,7 @@ event type) is still answered (D3).
 """
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from core.schema_types import ApiDateTime, TextSchema
 
@@ -23,6 +23,21 @@ class RegistryMetaIn(TextSchema):
 
 
 class RegistryCreate(TextSchema):
+    # What /docs offers for "Try it out" (tests/registry_api/test_request_examples.py sends it).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Sam & Alex's Wedding",
+                    "username": "alice",
+                    "is_private": False,
+                    "story": "We are getting married in June!",
+                    "meta": {"event_type": "wedding", "event_date": "2027-06-12", "is_for_self": True},
+                }
+            ]
+        }
+    )
+
     title: str = Field(min_length=1, max_length=200)
     # Required by v1.0.x clients, and ignored: the owner is always the caller.
     username: str = Field(min_length=1, max_length=100)
@@ -34,6 +49,10 @@ class RegistryCreate(TextSchema):
 class RegistryUpdate(TextSchema):
     """PATCH: a field absent or null is left as it is; in `meta`, only the
     sub-fields sent are written (D4)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"story": "We moved the date to July.", "meta": {"event_date": "2027-07-10"}}]}
+    )
 
     title: str | None = Field(None, min_length=1, max_length=200)
     is_private: bool | None = None
@@ -64,6 +83,8 @@ class RegistryOut(Schema):
 
 
 class InviteRequest(TextSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"invitees": ["bob", "carol@example.com"]}]})
+
     # Usernames or e-mail addresses, not checked (v1.0.x).
     invitees: list[str] = Field(min_length=1)
 

@@ -16,7 +16,7 @@ from registries.api import router as registries_router
 from . import __version__, errors, readiness
 from .auth import ApiAuth
 from .docs import SwaggerDocs, docs_view
-from .openapi import document_errors
+from .openapi import document
 
 logger = logging.getLogger("registry_api")
 
@@ -37,8 +37,9 @@ def _json_safe(value):
 
 class RegistryAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        """Ninja's schema plus the error responses of every operation (registry_api/openapi.py)."""
-        return document_errors(super().get_openapi_schema(**kwargs))
+        """Ninja's schema plus the error responses of every operation and the
+        body examples /docs fills "Try it out" with (registry_api/openapi.py)."""
+        return document(super().get_openapi_schema(**kwargs))
 
     def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
         """Ninja's errors with pydantic's `input` put back (Ninja drops it), and
@@ -87,10 +88,13 @@ api = RegistryAPI(
     title="Restart Registry API",
     version=__version__,
     description=(
-        "Wishlist items and WordPress-backed gift registries for the Restart Registry plugin. "
-        "Every route but `/` and `/health` takes HTTP Basic auth: a WordPress login and one of its "
-        "application passwords. The reference, with the access rules and every error, is `docs/api.md` "
-        "in the repository."
+        "Wishlist items and WordPress-backed gift registries for the Restart Registry plugin.\n\n"
+        "**First, click Authorize** and enter HTTP Basic credentials: a WordPress login as the username "
+        "and one of that user's application passwords (WordPress: *Users → Profile → Application "
+        "Passwords*) as the password. The ordinary WordPress password is refused. Every route but `/`, "
+        '`/health` and `/health/ready` needs them; without them "Try it out" answers 401. An '
+        "administrator's login may use every route; other users are held to the registries' access rules.\n\n"
+        "The reference, with the access rules and every error, is `docs/api.md` in the repository."
     ),
     auth=ApiAuth(),
     docs_url="/docs",

@@ -27,9 +27,15 @@ from core.errors import (
     WordPressTimeout,
     WordPressUnavailable,
 )
+from wpauth.security import ServiceKeyNotSupported
 
 # Every 401 that refuses credentials asks for Basic ones (docs/api.md, "Authentication").
 CHALLENGE = {"WWW-Authenticate": "Basic"}
+# The plugin's 1.1+ client sends X-Service-Key instead of Basic when its API key is set.
+SERVICE_KEY_REFUSED = (
+    "X-Service-Key is not supported: send HTTP Basic with a WordPress application password "
+    "(leave the plugin's API key empty)"
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ def answer(exc: Exception) -> Answer | None:
         case DatabaseBusy():
             return Answer(503, exc.detail, {"Retry-After": "1"})
         # Authentication.
+        case ServiceKeyNotSupported():
+            return Answer(401, SERVICE_KEY_REFUSED, CHALLENGE)
         case MissingCredentials():
             return Answer(401, "Missing Authorization header", CHALLENGE)
         case InvalidCredentials() | AuthenticationError() | CredentialsRevoked():

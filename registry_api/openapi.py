@@ -19,6 +19,11 @@ declared route by route (where one forgotten route would make the schema lie):
 | 504    | WordPress did not answer by the request's deadline (D3)      | WordPress-backed                  |
 
 A response an operation declares itself (e.g. 409 of a purchase) is kept as it is.
+
+`document` adds, besides, what /docs needs to be used as it stands: the
+request bodies' examples as the media type's `example` (which both UIs fill
+"Try it out" with, rather than a sample generated from the limits, such as a
+`"price": 0` that is a 422), and what to enter in the Authorize dialog.
 """
 
 from copy import deepcopy
@@ -148,4 +153,39 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 # Ninja keys responses by int; JSON makes them strings anyway.
                 if status not in responses and str(status) not in responses:
                     responses[status] = _response(status)
+    return schema
+
+
+# Shown in Swagger UI's Authorize dialog and beside Redoc's security section.
+BASIC_AUTH_DESCRIPTION = (
+    "A WordPress login as the username and one of that user's application passwords "
+    "(WordPress: Users → Profile → Application Passwords) as the password; "
+    "not the ordinary WordPress password."
+)
+
+
+def _document_examples(schema: dict[str, Any]) -> None:
+    """Each JSON body's first model example as its media type's `example`."""
+    components = schema.get("components", {}).get("schemas", {})
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if media is None or "example" in media or "$ref" not in media.get("schema", {}):
+                continue
+            examples = components.get(media["schema"]["$ref"].rsplit("/", 1)[-1], {}).get("examples")
+            if examples:
+                media["example"] = deepcopy(examples[0])
+
+
+def _document_security(schema: dict[str, Any]) -> None:
+    for scheme in schema.get("components", {}).get("securitySchemes", {}).values():
+        if scheme.get("type") == "http" and scheme.get("scheme") == "basic":
+            scheme.setdefault("description", BASIC_AUTH_DESCRIPTION)
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with the error responses, the body examples and the auth's description."""
+    document_errors(schema)
+    _document_examples(schema)
+    _document_security(schema)
     return schema

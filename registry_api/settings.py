@@ -40,8 +40,7 @@ NINJA_STATIC_DIR = Path(_ninja.origin).parent / "static" if _ninja is not None a
 DOCS_OFFLINE = NINJA_STATIC_DIR is not None and (NINJA_STATIC_DIR / "ninja" / "swagger-ui-bundle.js").is_file()
 
 # The admin's apps, installed only with the admin: the JSON API needs none of
-# them, and a Lambda cold start would import them all (bench/README.md, plan
-# step 7). Their tables come with the first `manage.py migrate` (or start-up
+# them, and a Lambda cold start would import them all. Their tables come with the first `manage.py migrate` (or start-up
 # migration) of a process with the admin, whenever the file was created.
 ADMIN_APPS = [
     "wpauth.admin_config.WordPressAdminConfig",
@@ -83,6 +82,8 @@ ADMIN_MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wpauth.admin_session.AdminSessionMiddleware",
+    # The admin's own HTML for its 403, 404 and 405, not a bare status or the API's JSON.
+    "wpauth.admin_pages.AdminPagesMiddleware",
 ]
 if ADMIN_ENABLED:
     MIDDLEWARE = API_MIDDLEWARE + ADMIN_MIDDLEWARE
@@ -232,7 +233,7 @@ STATIC_URL = "static/"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 # httpx logs every WordPress call at INFO: a CloudWatch line per call, and CPU
-# on every request that asks WordPress (bench/README.md, plan step 5). Its
+# on every request that asks WordPress. Its
 # warnings stay; the service logs WordPress's failures itself.
 QUIET_LOGGERS = {
     "httpx": {"level": "WARNING"},

@@ -25,6 +25,9 @@ port="${PORT:-8009}"
 api="http://127.0.0.1:$port"
 work=$(mktemp -d)
 export WP_BASE_URL="$WP_URL" DATABASE_PATH="$work/screenshots.db" ADMIN_ENABLED=true
+# A key of this run's own: the server refuses a weak one (DEBUG is off, as in production).
+SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
+export SECRET_KEY
 
 .venv/bin/python manage.py migrate --verbosity 0
 .venv/bin/python manage.py runserver --noreload "127.0.0.1:$port" >"$work/server.log" 2>&1 &

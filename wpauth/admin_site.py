@@ -56,6 +56,9 @@ class WordPressAdminSite(admin.AdminSite):
     index_title = "Inspect"
     login_form = WordPressLoginForm
     login_template = "wpauth/login.html"
+    index_template = "wpauth/index.html"  # no "Recent actions": nothing is done here
+    # Its width goes to the lists (1280 px screens); the breadcrumbs and the index lead to both models.
+    enable_nav_sidebar = False
     site_url = None  # no "View site": the site is the JSON API
 
     def each_context(self, request):

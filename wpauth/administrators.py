@@ -49,6 +49,9 @@ def staff_user(wordpress_user: WordPressUser) -> Any:
     user, _ = User.objects.get_or_create(username=wordpress_user.login)
     user.email = wordpress_user.email
     user.first_name = wordpress_user.display_name[:150]
+    # Django's user has no field for it: the WordPress id, by which the purchase
+    # ledger names buyers (items.admin), in last_name, which no screen shows.
+    user.last_name = str(wordpress_user.id)
     user.is_staff = user.is_active = True
     user.is_superuser = False  # also for users earlier versions made superusers
     user.set_unusable_password()

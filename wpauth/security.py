@@ -12,13 +12,19 @@ from .backends import WordPressBackend
 from .caller import Caller
 
 
+class ServiceKeyNotSupported(MissingCredentials):
+    """X-Service-Key without Authorization: what the plugin (1.1+) sends when its API
+    key is set. Told apart from a bare missing header so that its 401 says what to
+    configure instead (docs/plugin.md)."""
+
+
 class WordPressBasicAuth(HttpBasicAuth):
     backend = WordPressBackend()
 
     def __call__(self, request) -> Caller:
         header = request.headers.get("Authorization")
         if not header:
-            raise MissingCredentials
+            raise ServiceKeyNotSupported if "X-Service-Key" in request.headers else MissingCredentials
         username, password = self.decode_authorization(header)
         try:
             user = self.authenticate(request, username, password)

@@ -24,7 +24,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
 
-from items.models import Item
+from items.models import Item, Purchase
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
 from tests.support.real_wordpress import WordPressSite, wordpress_api
@@ -199,7 +199,20 @@ def test_nobody_adds_changes_or_deletes_through_the_admin(staff):
     assert list(Item.objects.values_list("id", flat=True)) == [item.id]
     assert model_to_dict(Item.objects.get(id=item.id)) == before
     for screen in ("/admin/auth/user/", "/admin/auth/group/"):
-        assert staff.get(screen).status_code == 404
+        answer = staff.get(screen)
+        assert answer.status_code == 404 and answer["Content-Type"].startswith("text/html")
+    refused = staff.get(f"{CHANGELIST}add/").content.decode()
+    assert "This admin is read-only" in refused and f'href="{CHANGELIST}"' in refused
+
+
+def test_the_ledger_names_an_administrator_who_bought_by_the_name_wordpress_gave(staff, wordpress):
+    item = Item.objects.create(registry_id=7, name="Kettle", url="https://example.com/kettle", quantity_needed=2)
+    Purchase.objects.create(item=item, user_id=wordpress.admin.id, quantity=1)
+    name = User.objects.get(username=wordpress.admin.login).first_name
+    assert name  # WordPress's display name, mirrored at the login
+    page = staff.get("/admin/items/purchase/").content.decode()
+    link = f"{wordpress.url}/wp-admin/user-edit.php?user_id={wordpress.admin.id}"
+    assert f'href="{link}" target="_blank" rel="noopener">{name} (user {wordpress.admin.id})</a>' in page
 
 
 # --- inspecting ----------------------------------------------------------------
@@ -274,7 +287,7 @@ def test_stored_html_is_shown_as_text(staff):
 def test_the_changelist_fits_a_laptop_and_links_each_registry_to_wordpress(staff, inspected, wordpress):
     page = staff.get(CHANGELIST).content.decode()
     columns = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', page)
-    assert columns == ["id", "name", "registry", "price", "quantities", "is_active", "updated_at"]
+    assert columns == ["number", "short_name", "registry", "price", "quantities", "active", "updated"]
     assert f'href="{wordpress.url}/wp-admin/post.php?post=424242&amp;action=edit"' in page
     assert "1 / 0" in page  # needed / purchased
     for filter_title in ("By is active", "By registry id", "By retailer", "By affiliate status"):
