@@ -1,32 +1,10 @@
-"""Who may do what with a registry and its items (docs/api.md, "Who may do what"; D1): every access
-rule, as pure functions of the user and the registry's facts.
+"""Who may do what with a registry and its items (docs/api.md, "Who may do what"; D1), as pure
+functions of the user and the registry's facts.
 
-- owner: the post's author is the caller;
-- administrator: the caller has the WordPress role `administrator` (editors do not count);
-- published: anyone signed in may read a published registry and its items;
-- private: besides its owner and administrators, whoever WordPress lets read the
-  post with their own credentials: its invitees, by the mu-plugin's rule (an
-  entry with "@" is an e-mail address, any other a login). The API never
-  matches invitees itself: it asks WordPress as the caller, so a registry here
-  is always WordPress's answer *to the caller* when its status is private (see
-  `facts` for the cached facts of the item routes);
-- any other status (draft, pending, future): owner and administrators only,
-  whoever else WordPress lets read it (editors);
-- password-protected (a WordPress post password, in any status): WordPress
-  withholds the content from all but those who may edit the post and whoever
-  sends the password. Here: owner and administrators, and a caller whose
-  password WordPress accepted for this request (`password_accepted`, never
-  cached: `facts.opened`); invitees and editors too need the password.
-
-Who is invited is shown to those WordPress shows it to: the mu-plugin answers
-`restart_invitees` only to those who may edit the post and to its invitees, so
-a non-empty list in WordPress's answer to the caller is WordPress saying that
-the caller may see it. The API never shows a caller more than WordPress does.
-
-Items (the /items routes) are reached through their registry: reading one
-(and buying from it) takes read access to the registry, writing one takes
-owner or administrator (`items_access` asks the cached `facts` of their registry;
-administrators never need them).
+A private `registry` here is always WordPress's answer *to the caller*: that WordPress answered
+it is what lets an invitee in (the mu-plugin's rule; the API never matches invitees itself). A
+password-protected one opens to a non-manager only with `password_accepted`, which holds for one
+request's answer and is never cached (`facts.opened`).
 """
 
 from enum import IntEnum

@@ -129,3 +129,38 @@ def test_every_relative_link_resolves_inside_the_repository(document):
         elif parts.fragment and file.suffix == ".md" and parts.fragment not in anchors(file.read_text()):
             problems.append(f"{target}: no heading #{parts.fragment} in {file.relative_to(ROOT)}")
     assert problems == []
+
+
+# --- Repository paths named in code spans ---------------------------------------
+
+TOP_LEVEL = ("registry_api", "items", "registries", "wpauth", "core", "tests", "scripts", "bench", "docs",
+             "wordpress", "requirements", ".ci")  # fmt: skip
+PATH = re.compile(r"^(?:\.\./|/)?[\w.\-]+(?:/[\w.\-*{}]+)+/?$")
+
+
+def named_paths(markdown: str) -> list[str]:
+    """The code spans that name a file or folder of the repository (or outside it)."""
+    found = []
+    for span in CODE.findall(FENCE.sub("", markdown)):
+        text = span.strip("`").split("::")[0].split(":")[0].split("#")[0].strip()
+        if text.startswith("../") or (PATH.match(text) and text.split("/")[0] in TOP_LEVEL):
+            found.append(text)
+    return found
+
+
+def test_the_path_reader_finds_repository_paths():
+    text = "see `items/models.py:12`, `../shared/CONTRACT.md`, `GET /items/{id}`, `a/b` and\n```\n`core/gone.py`\n```"
+    assert named_paths(text) == ["items/models.py", "../shared/CONTRACT.md"]
+
+
+@pytest.mark.parametrize("document", MARKDOWN, ids=str)
+def test_every_repository_path_named_exists(document):
+    problems = []
+    for path in named_paths((ROOT / document).read_text()):
+        if path.startswith("../"):
+            problems.append(f"{path}: outside the repository")
+        elif "*" in path or "{" in path:
+            continue  # a pattern
+        elif not (ROOT / path.rstrip("/")).exists():
+            problems.append(f"{path}: no such file")
+    assert problems == []
