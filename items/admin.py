@@ -39,7 +39,7 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         # WordPress administrators' local users are staff without permissions of
-        # their own (wpgateway.backends): being staff is what lets them look.
+        # their own (wpauth.administrators): being staff is what lets them look.
         return request.user.is_active and request.user.is_staff
 
     def has_module_permission(self, request):

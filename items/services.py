@@ -21,7 +21,7 @@ from registries.rules import Access
 from wpauth.caller import Caller
 from wpauth.identity import WordPressUser
 
-from . import access as items_access
+from . import access
 from .models import Item, Purchase
 from .schemas import ADMIN_ITEMS, PUBLIC_ITEMS, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
@@ -88,7 +88,7 @@ def _row(item_id: int, *, active_only: bool = False) -> dict[str, Any]:
 def _access(caller: Caller, item: dict[str, Any], needed: Access, *, password: str | None = None) -> Access:
     """The caller's access to `item`'s registry, if at least `needed`: 404 (as
     for a missing item) without read access, 403 with read access only."""
-    granted = items_access.registry_access(caller, item["registry_id"], password=password)
+    granted = access.registry_access(caller, item["registry_id"], password=password)
     if granted is Access.NONE:
         raise item_not_found(item["id"])
     rules.require(granted >= needed, WRITE_DENIED)
@@ -103,7 +103,7 @@ def _access_before_write(
     a write that changed nothing). Anyone else's access depends on the item's
     registry, read first: a missing item (or an inactive one, `active_only`) is a 404
     before WordPress is asked, as for reads."""
-    if items_access.manages_every_registry(caller):
+    if access.manages_every_registry(caller):
         _existing_id(item_id)
         return Access.MANAGE
     return _access(caller, _row(item_id, active_only=active_only), needed, password=password)
@@ -115,7 +115,7 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
     limit means no limit, a negative skip counts as 0."""
     offset = min(max(skip, 0), INT64_MAX)
     rows = Item.objects.filter(is_active=True).order_by("-id")
-    registry_ids = items_access.listed_registry_ids(caller)
+    registry_ids = access.listed_registry_ids(caller)
     if registry_ids is not None:
         rows = rows.filter(registry_id__in=registry_ids)
     rows = rows[offset:] if limit < 0 else rows[offset : offset + min(limit, INT64_MAX)]
@@ -131,7 +131,7 @@ def get_item(caller: Caller, item_id: int, *, password: str | None = None) -> It
 def create_item(caller: Caller, data: ItemCreate) -> ItemView:
     """Owner or administrator of `registry_id`. A registry the caller may not
     read is a 404 `Registry not found`, whether it exists or not."""
-    granted = items_access.registry_access(caller, data.registry_id)
+    granted = access.registry_access(caller, data.registry_id)
     if granted is Access.NONE:
         raise NotFound("Registry not found")
     rules.require(granted is Access.MANAGE, ADD_DENIED)

@@ -1,7 +1,8 @@
 """The AWS Lambda entry (serverless.yml: registry_api.lambda_handler.handler).
 
 `handler` runs an operator command (`operator_commands`, sent as {"manage": ...})
-or hands the event to Mangum (`registry_api.asgi.handler`).
+or hands the event to `http_handler`: Mangum around Django's ASGI application
+(`registry_api.asgi.handler`).
 """
 
 import asyncio
@@ -14,7 +15,7 @@ from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext
 
-from registry_api import asgi
+from registry_api.asgi import handler as http_handler
 from registry_api.operator_commands import handle
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     if isinstance(event, dict) and "manage" in event:
         return handle(event)
     try:
-        response = requests_context.run(asgi.handler, event, context)
+        response = requests_context.run(http_handler, event, context)
     except (RuntimeError, TypeError, KeyError, IndexError, AttributeError):  # Mangum could not read the event
         kind = f"keys {sorted(map(str, event))[:10]}" if isinstance(event, dict) else type(event).__name__
         logger.warning("unsupported invocation (%s)", kind)

@@ -4,7 +4,7 @@ Every POST /items/{id}/purchase writes a ledger line (WordPress user id,
 quantity, time) in the transaction that changes the count. The registry's
 owner and administrators undo any purchase; anyone else only what they bought
 and have not undone, else 409 `Nothing to undo` and nothing changes. Callers
-as in tests/access/test_items_access.py: alice owns the registry, eddie reads it
+as in tests/items/test_access.py: alice owns the registry, eddie reads it
 (published), admin administers; user 99 is another guest, known only to the
 ledger.
 """

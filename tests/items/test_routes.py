@@ -2,7 +2,7 @@
 
 WordPress is conftest's default stand-in: every registry is alice's and
 published, so alice may do anything with the items here, and eddie (an editor,
-no administrator) may read them and nothing more (D1; tests/access/test_items_access.py
+no administrator) may read them and nothing more (D1; tests/items/test_access.py
 has the access rules in full). The item shapes and helpers these tests share
 with others are in tests/support/items.py.
 """

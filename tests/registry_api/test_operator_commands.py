@@ -30,9 +30,10 @@ def test_other_events_go_to_mangum_around_djangos_asgi_handler(handler, settings
     from django.core.handlers.asgi import ASGIHandler
     from mangum import Mangum
 
-    from registry_api import asgi
+    from registry_api import asgi, lambda_handler
 
     assert type(asgi.handler) is Mangum and asgi.handler.app is asgi.application
+    assert lambda_handler.http_handler is asgi.handler  # serverless.yml's module holds it
     assert isinstance(asgi.application, ASGIHandler)
     assert (asgi.handler.lifespan, asgi.handler.config["api_gateway_base_path"]) == ("off", settings.API_BASE_PATH)
 
@@ -290,7 +291,7 @@ def test_racing_cold_starts_on_an_empty_database_migrate_it_once(tmp_path):
     import sqlite3
 
     db = tmp_path / "data.db"
-    code = "import registry_api.lambda_handler as a; print(type(a.asgi.handler).__name__)"
+    code = "import registry_api.lambda_handler as a; print(type(a.http_handler).__name__)"
     processes = [django_process(db, "-c", code, MIGRATE_ON_START="true") for _ in range(3)]  # all at once
     outputs = [finish(process) for process in processes]  # each exits 0
     assert all(out.strip() == "Mangum" for out, _ in outputs)
