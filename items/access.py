@@ -1,6 +1,7 @@
 """A caller's access to a registry's items: the rules (`rules`) over the
 registry's cached facts (`facts`), asked of WordPress only when needed."""
 
+from core.schema_types import fits_int64
 from registries import facts
 from registries.rules import Access, access_to
 from wpauth.caller import Caller
@@ -43,3 +44,12 @@ def listed_registry_ids(caller: Caller) -> frozenset[int] | None:
     if caller.user.is_admin:
         return None
     return facts.owned_registry_ids(caller)
+
+
+def owner_access(caller: Caller, registry_id: int) -> Access:
+    """As `registry_access`, for a registry that must exist: administrators'
+    is asked of WordPress too (a registry it does not have is NONE)."""
+    if not fits_int64(registry_id) or registry_id < 1:
+        return Access.NONE
+    registry = facts.registry(caller, registry_id)
+    return Access.NONE if registry is None else access_to(caller.user, registry)

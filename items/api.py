@@ -3,18 +3,23 @@ registry's items under /registries ("Items of a registry", "Affiliate links"; D4
 
 from ninja import Query, Router, Status
 
-from . import registry_items, services
+from . import gifts, purchases, registry_items, reservations, services
 from .responses import envelope, item_list
 from .schemas import (
     AffiliateOut,
     AffiliateUpdate,
     ErrorDetail,
+    GiftOut,
+    GiftUpdate,
     ItemCreate,
     ItemEnvelope,
     ItemRegistryCreate,
     ItemUpdate,
     ItemView,
     PurchaseRequest,
+    ReservationEnvelope,
+    ReservationOut,
+    ReservationRequest,
 )
 
 # request.auth is the Caller (registry_api.auth); administrators never need WordPress for items.
@@ -59,8 +64,40 @@ def delete_item(request, item_id: int):
     summary="Record a purchase atomically (anyone who may read the registry); negative quantity: undo (owner and administrators any, others their own)",
 )
 def record_purchase(request, item_id: int, payload: PurchaseRequest, password: str | None = PASSWORD):
-    purchase = services.record_purchase(request.auth, item_id, payload.quantity, password=password)
+    purchase = purchases.record_purchase(request.auth, item_id, payload, password=password)
     return envelope(purchase, "Purchase recorded")
+
+
+# --- /items/{item_id}/reservations (D10) ---------------------------------------------------
+
+
+@router.post(
+    "/{item_id}/reservations",
+    response={201: ReservationEnvelope, 409: ErrorDetail},
+    summary="Hold units of an item before buying (anyone who may read the registry)",
+)
+def reserve(request, item_id: int, payload: ReservationRequest, password: str | None = PASSWORD):
+    reservation = reservations.reserve(request.auth, item_id, payload.quantity, password=password)
+    return Status(201, ReservationEnvelope(data=reservation, message="Item reserved"))
+
+
+@router.get(
+    "/{item_id}/reservations",
+    response=list[ReservationOut],
+    summary="The caller's active reservations on an item, oldest first (administrators: everyone's)",
+)
+def list_reservations(request, item_id: int, password: str | None = PASSWORD):
+    return reservations.list_reservations(request.auth, item_id, password=password)
+
+
+@router.delete(
+    "/{item_id}/reservations/{reservation_id}",
+    response=ReservationEnvelope,
+    summary="Cancel a reservation (its maker or an administrator)",
+)
+def cancel_reservation(request, item_id: int, reservation_id: int, password: str | None = PASSWORD):
+    reservation = reservations.cancel_reservation(request.auth, item_id, reservation_id, password=password)
+    return ReservationEnvelope(data=reservation, message="Reservation cancelled")
 
 
 # --- /registries/{registry_id}/items ----------------------------------------------------
@@ -104,3 +141,26 @@ def set_affiliate(request, registry_id: int, item_id: int, payload: AffiliateUpd
 def clear_affiliate(request, registry_id: int, item_id: int):
     registry_items.clear_affiliate(request.auth, registry_id, item_id)
     return Status(204, None)
+
+
+# --- /registries/{registry_id}/gifts (D11) -----------------------------------------------
+
+
+@registry_router.get(
+    "/{registry_id}/gifts",
+    response=list[GiftOut],
+    by_alias=True,
+    summary="The thank-you list: purchases of the registry's items, newest first (owner and administrators)",
+)
+def list_gifts(request, registry_id: int):
+    return gifts.list_gifts(request.auth, registry_id)
+
+
+@registry_router.patch(
+    "/{registry_id}/gifts/{gift_id}",
+    response=GiftOut,
+    by_alias=True,
+    summary="Mark a gift thanked, or not (owner and administrators)",
+)
+def mark_thanked(request, registry_id: int, gift_id: int, payload: GiftUpdate):
+    return gifts.mark_thanked(request.auth, registry_id, gift_id, payload.thanked)

@@ -1,5 +1,6 @@
-from django.db import models
-from django.db.models import Func
+from django.db import connection, models
+from django.db.models import Func, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, Now
 
 
 class CurrentTimestamp(Func):
@@ -9,6 +10,21 @@ class CurrentTimestamp(Func):
 
     template = "CURRENT_TIMESTAMP"
     output_field = models.DateTimeField()
+
+
+class ItemQuerySet(models.QuerySet):
+    def with_reserved(self) -> "ItemQuerySet":
+        """Each item with `quantity_reserved`, its active reservations' units, in
+        the same query (a subquery per row, on the reservations' index)."""
+        return self.annotate(quantity_reserved=reserved_units(Reservation.objects.filter(item=OuterRef("pk"))))
+
+    def lock(self) -> None:
+        """Lock the rows (PostgreSQL) until the transaction ends, so that what
+        the transaction reads next is what it writes on: what is left of an
+        item depends on two tables. SQLite needs no lock: its transactions
+        (BEGIN IMMEDIATE) hold the whole database already."""
+        if connection.features.has_select_for_update:
+            list(self.select_for_update().values_list("pk"))
 
 
 class Item(models.Model):
@@ -37,6 +53,8 @@ class Item(models.Model):
     created_at = models.DateTimeField(db_default=CurrentTimestamp())
     updated_at = models.DateTimeField(db_default=CurrentTimestamp())
 
+    objects = ItemQuerySet.as_manager()
+
     class Meta:
         db_table = "items"
         indexes = [models.Index(fields=["registry_id"], name="idx_items_registry_id")]
@@ -62,6 +80,13 @@ class Purchase(models.Model):
     user_id = models.BigIntegerField()  # the WordPress user id of the buyer (or of whoever undid)
     quantity = models.IntegerField()
     created_at = models.DateTimeField(db_default=CurrentTimestamp())
+    # The gift (D11): a purchase line is one, with the buyer's note to the
+    # registry's owner. `gift_quantity` is what the buyer still gives: the
+    # quantity, less what they undid later (their newest gifts first); 0 on undo lines.
+    from_name = models.TextField(null=True, blank=True)
+    message = models.TextField(null=True, blank=True)
+    gift_quantity = models.IntegerField(db_default=0)
+    thanked = models.BooleanField(db_default=False)
 
     class Meta:
         db_table = "purchases"
@@ -70,3 +95,42 @@ class Purchase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity:+d} of item {self.item_id} by user {self.user_id}"
+
+
+class ReservationQuerySet(models.QuerySet):
+    def active(self) -> "ReservationQuerySet":
+        """Those that hold units now: neither expired, cancelled nor used up."""
+        return self.filter(held__gt=0, expires_at__gt=Now())
+
+
+def reserved_units(reservations: "ReservationQuerySet") -> Coalesce:
+    """The units `reservations` hold while active, as an expression (0 for none)."""
+    held = reservations.active().order_by().values("item").annotate(total=Sum("held")).values("total")
+    return Coalesce(Subquery(held), 0)
+
+
+class Reservation(models.Model):
+    """Units of an item a caller holds before buying (D10). Active while it
+    holds any and `expires_at` is ahead: an expired one counts for nothing,
+    with no job to remove it. Rows are kept (cancelled, used up or expired)
+    for the admin; who reserved is for administrators and the reserver only.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="reservations", db_index=False)
+    user_id = models.BigIntegerField()  # the WordPress user id of the reserver
+    quantity = models.IntegerField()  # as reserved
+    held = models.IntegerField()  # still held: less what purchases took, 0 once cancelled
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_default=CurrentTimestamp())
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "reservations"
+        # An item's reservations (the units they hold), and a caller's among them.
+        indexes = [models.Index(fields=["item", "user_id"], name="idx_reservations_item_user")]
+
+    def __str__(self) -> str:
+        return f"{self.held} of item {self.item_id} for user {self.user_id}"

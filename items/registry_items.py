@@ -4,15 +4,13 @@ its items written through `services` like every other item."""
 
 from typing import Any
 
-from django.db.models import QuerySet
-
 from core.errors import NotFound
 from registries import rules
 from registries.posts import RegistryPost
 from registries.services import ACCESS_DENIED, fetch_for, managed, sync_item_ids
 from wpauth.caller import Caller
 
-from .models import Item
+from .models import Item, ItemQuerySet
 from .schemas import AffiliateOut, AffiliateUpdate, ItemRegistryCreate, ItemView
 from .services import ADD_DENIED, item_view, item_views, read_item, store_item, write_item
 
@@ -40,7 +38,7 @@ def remove_registry_item(caller: Caller, registry_id: int, item_id: int) -> None
     _sync_item_ids(caller, registry)
 
 
-def _active_items(registry: RegistryPost) -> QuerySet[Item]:
+def _active_items(registry: RegistryPost) -> ItemQuerySet:
     return Item.objects.filter(registry_id=registry.id, is_active=True).order_by("id")
 
 

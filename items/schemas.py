@@ -4,7 +4,7 @@ from enum import Enum
 from typing import cast
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, TypeAdapter, field_validator
 
 from core.schema_types import INT64_MAX, INT64_MIN, ApiDateTime, TextSchema
 
@@ -104,12 +104,19 @@ class StoredItem(BaseModel):
         return bool(value)
 
 
-class PurchaseRequest(Schema):
-    """POST /items/{id}/purchase: how many were bought (negative: undo)."""
+class PurchaseRequest(TextSchema):
+    """POST /items/{id}/purchase: how many were bought (negative: undo); a
+    purchase may use the caller's reservation (D10) and carry a note to the
+    registry's owner (D11), which an undo ignores."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"quantity": 1}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"quantity": 1, "from": "Aunt May", "message": "Congratulations, you two!"}]}
+    )
 
     quantity: int = Field(1, ge=-INT32_MAX, le=INT32_MAX)
+    reservation_id: int | None = Field(None, ge=INT64_MIN, le=INT64_MAX)
+    from_name: str | None = Field(None, alias="from", max_length=100)
+    message: str | None = Field(None, max_length=1000)
 
     @field_validator("quantity")
     @classmethod
@@ -136,6 +143,7 @@ class ItemPublicOut(StoredItem):
     is_active: bool
     created_at: ApiDateTime | None
     updated_at: ApiDateTime | None
+    quantity_reserved: int  # the active reservations' units (D10)
 
 
 class ItemOut(StoredItem):
@@ -158,6 +166,7 @@ class ItemOut(StoredItem):
     registry_id: int | None
     created_at: ApiDateTime | None
     updated_at: ApiDateTime | None
+    quantity_reserved: int
 
 
 ItemView = ItemOut | ItemPublicOut
@@ -181,6 +190,52 @@ class ItemEnvelope(BaseModel):
 
 class ErrorDetail(Schema):
     detail: str
+
+
+# --- Reservations (/items/{id}/reservations; D10) ---
+
+
+class ReservationRequest(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"quantity": 1}]})
+
+    quantity: int = Field(1, ge=1, le=INT32_MAX)
+
+
+class ReservationOut(Schema):
+    """A reservation as its maker and administrators see it: never who made it."""
+
+    id: int
+    item_id: int
+    quantity: int  # the units it still holds
+    expires_at: ApiDateTime
+
+
+class ReservationEnvelope(Schema):
+    success: bool = True
+    data: ReservationOut
+    message: str
+
+
+# --- Gifts (/registries/{id}/gifts; D11) ---
+
+
+class GiftOut(Schema):
+    """A purchase as the registry's owner sees it: never who bought it."""
+
+    id: int
+    item_id: int
+    item_name: str
+    quantity: int  # bought, less what the buyer undid later
+    from_name: str | None = Field(alias="from")
+    message: str | None
+    purchased_at: ApiDateTime
+    thanked: bool
+
+
+class GiftUpdate(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"thanked": True}]})
+
+    thanked: StrictBool
 
 
 # --- The affiliate routes (/registries/{id}/items/{item_id}/affiliate) ---

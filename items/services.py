@@ -9,12 +9,12 @@ runs before any write transaction: it may wait for WordPress, and must not hold
 the database's write lock meanwhile (an item's registry never changes).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Sum
 
-from core.errors import Conflict, NotFound
+from core.errors import NotFound
 from core.schema_types import INT64_MAX, fits_int64
 from registries import rules
 from registries.rules import Access
@@ -22,16 +22,16 @@ from wpauth.caller import Caller
 from wpauth.identity import WordPressUser
 
 from . import access
-from .models import Item, Purchase
+from .models import Item, ItemQuerySet
 from .schemas import ADMIN_ITEMS, PUBLIC_ITEMS, ItemCreate, ItemOut, ItemPublicOut, ItemUpdate, ItemView
 
 WRITE_DENIED = "Not authorized to modify this item"
 ADD_DENIED = "Only the registry owner can add items"  # POST /items and POST /registries/{id}/items
 
-FIELDS = tuple(ItemOut.model_fields)  # every column
+FIELDS = tuple(ItemOut.model_fields)  # every column, and quantity_reserved
 # Items as rows (column → value), without model instances. Each use filters it
 # into a new queryset, so the column list is built once, not per request.
-ROWS = Item.objects.values(*FIELDS)
+ROWS = Item.objects.with_reserved().values(*FIELDS)
 
 
 def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
@@ -48,9 +48,10 @@ def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bo
     return public
 
 
-def item_views(rows: QuerySet[Item], viewer: WordPressUser) -> list[ItemView]:
+def item_views(rows: ItemQuerySet, viewer: WordPressUser) -> list[ItemView]:
     """`item_view` of every row: one query of only the columns `viewer` may see,
     and one pydantic pass (no model instance per row)."""
+    rows = rows.with_reserved()
     if rules.can_see_affiliate_data(viewer):
         return ADMIN_ITEMS.validate_python(list(rows.values(*FIELDS)))
     return PUBLIC_ITEMS.validate_python(list(rows.values(*ItemPublicOut.model_fields)))
@@ -65,10 +66,10 @@ def read_item(item_id: int, **conditions: Any) -> dict[str, Any] | None:
     # An id beyond the database's integers cannot exist (and must not reach SQL).
     if not fits_int64(item_id):
         return None
-    return _first(ROWS.filter(id=item_id, **conditions))
+    return first_row(ROWS.filter(id=item_id, **conditions))
 
 
-def _first(rows: QuerySet[Item, dict[str, Any]]) -> dict[str, Any] | None:
+def first_row[Row](rows: Iterable[Row]) -> Row | None:
     return next(iter(rows), None)
 
 
@@ -78,7 +79,7 @@ def _existing_id(item_id: int) -> int:
     return item_id
 
 
-def _row(item_id: int, *, active_only: bool = False) -> dict[str, Any]:
+def item_row(item_id: int, *, active_only: bool = False) -> dict[str, Any]:
     item = read_item(item_id, is_active=True) if active_only else read_item(item_id)
     if item is None:
         raise item_not_found(item_id)
@@ -95,7 +96,7 @@ def _access(caller: Caller, item: dict[str, Any], needed: Access, *, password: s
     return granted
 
 
-def _access_before_write(
+def access_before_write(
     caller: Caller, item_id: int, needed: Access, *, active_only: bool = False, password: str | None = None
 ) -> Access:
     """`_access` to the item, for a write that follows. Administrators manage
@@ -106,7 +107,7 @@ def _access_before_write(
     if access.manages_every_registry(caller):
         _existing_id(item_id)
         return Access.MANAGE
-    return _access(caller, _row(item_id, active_only=active_only), needed, password=password)
+    return _access(caller, item_row(item_id, active_only=active_only), needed, password=password)
 
 
 def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView]:
@@ -123,9 +124,14 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
 
 
 def get_item(caller: Caller, item_id: int, *, password: str | None = None) -> ItemView:
-    item = _row(item_id, active_only=True)
+    return item_view(readable_item(caller, item_id, password=password), caller.user)
+
+
+def readable_item(caller: Caller, item_id: int, *, password: str | None = None) -> dict[str, Any]:
+    """The active item's row, if the caller may read it: else 404, as for a missing item."""
+    item = item_row(item_id, active_only=True)
     _access(caller, item, Access.READ, password=password)
-    return item_view(item, caller.user)
+    return item
 
 
 def create_item(caller: Caller, data: ItemCreate) -> ItemView:
@@ -142,7 +148,7 @@ def store_item(**fields: Any) -> dict[str, Any]:
     """A new row, as the database stored it (with the id and timestamps it filled in)."""
     # One INSERT: the columns with a database default come back in its RETURNING clause.
     item = Item.objects.create(**fields)
-    return {name: getattr(item, name) for name in FIELDS}
+    return {name: getattr(item, name) for name in FIELDS if name != "quantity_reserved"} | {"quantity_reserved": 0}
 
 
 def write_item(item_id: int, changes: dict[str, Any], **conditions: Any) -> dict[str, Any] | None:
@@ -160,7 +166,7 @@ def write_item(item_id: int, changes: dict[str, Any], **conditions: Any) -> dict
     with transaction.atomic():
         if not matching.update(**changes):
             return None
-        return _first(written)
+        return first_row(written)
 
 
 def deactivate_registry_items(registry_id: int) -> None:
@@ -173,16 +179,16 @@ def update_item(caller: Caller, item_id: int, data: ItemUpdate) -> tuple[ItemVie
 
     Returns the item and whether anything was written.
     """
-    _access_before_write(caller, item_id, Access.MANAGE)
+    access_before_write(caller, item_id, Access.MANAGE)
     changes = data.model_dump(mode="json", exclude_unset=True)
     if not changes:
-        return item_view(_row(item_id), caller.user), False
+        return item_view(item_row(item_id), caller.user), False
     return item_view(_written(item_id, changes), caller.user), True
 
 
 def delete_item(caller: Caller, item_id: int) -> ItemView:
     """Soft delete; repeatable. The row is kept for ever."""
-    _access_before_write(caller, item_id, Access.MANAGE)
+    access_before_write(caller, item_id, Access.MANAGE)
     return item_view(_written(item_id, {"is_active": False}), caller.user)
 
 
@@ -192,72 +198,3 @@ def _written(item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     if item is None:
         raise item_not_found(item_id)
     return item
-
-
-def record_purchase(caller: Caller, item_id: int, quantity: int, *, password: str | None = None) -> ItemView:
-    """Add `quantity` (negative: undo) to quantity_purchased in ONE conditional
-    UPDATE, so concurrent buyers never overwrite each other, and write the
-    ledger line in the same transaction (D2). The count stays within
-    0 ... quantity_needed, else 409 and nothing changes.
-
-    Anyone who may read the item may buy it. The registry's owner and
-    administrators may undo any purchase; anyone else only what they bought
-    themselves and have not undone yet, else 409 `Nothing to undo`.
-    """
-    granted = _access_before_write(caller, item_id, Access.READ, active_only=True, password=password)
-    own_only = quantity < 0 and granted is not Access.MANAGE
-    row = _record_purchase(caller.user.id, item_id, quantity, own_only=own_only)
-    if row is None:
-        item = _row(item_id, active_only=True)  # 404: missing, or deleted
-        if quantity < 0:
-            raise Conflict("Nothing to undo")
-        raise Conflict(f"Only {max(item['quantity_needed'] - item['quantity_purchased'], 0)} left")
-    return item_view(row, caller.user)
-
-
-def _record_purchase(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> dict[str, Any] | None:
-    """The count and the ledger line in one transaction: the item's row as
-    written; None (and nothing written) when the count would leave
-    0 ... quantity_needed, when the item is missing or inactive, or when an
-    `own_only` undo exceeds what the user bought and has not undone.
-
-    The count changes in one conditional UPDATE, whose WHERE holds the
-    bounds: concurrent buyers cannot pass between a check and the write.
-    Inside the write lock (SQLite: the whole database from BEGIN IMMEDIATE on;
-    PostgreSQL: the item's row) little but the statements runs: access was
-    decided, and the querysets and the ledger line built, before.
-    """
-    within = (
-        {"quantity_purchased__lte": F("quantity_needed") - quantity}
-        if quantity > 0
-        else {"quantity_purchased__gte": -quantity}
-    )
-    counted = Item.objects.filter(id=item_id, is_active=True, **within)
-    line = Purchase(item_id=item_id, user_id=user_id, quantity=quantity)
-    written = ROWS.filter(id=item_id)
-    with transaction.atomic():
-        if own_only:
-            # Lock the item's row first (PostgreSQL; SQLite holds its write lock
-            # already): concurrent purchases of the item wait, so the user's sum
-            # cannot change between this check and the update.
-            list(Item.objects.select_for_update().filter(id=item_id).values_list("id"))
-            if _undoable(item_id, user_id) < -quantity:
-                return None
-        if not counted.update(quantity_purchased=F("quantity_purchased") + quantity):
-            return None
-        line.save()
-        return _first(written)
-
-
-def _undoable(item_id: int, user_id: int) -> int:
-    """How much of the item `user_id` may still undo: what they bought and have
-    not undone, less every undo of someone else beyond what that person bought.
-
-    The ledger does not say whose purchase an owner's or administrator's undo
-    took back; counting it against every buyer's allowance means nobody can
-    ever undo a purchase that is not theirs, whoever the manager's undo hit.
-    """
-    nets = Purchase.objects.filter(item_id=item_id).values("user_id").annotate(net=Sum("quantity"))
-    own = sum(line["net"] for line in nets if line["user_id"] == user_id)
-    overdrawn_by_others = sum(min(line["net"], 0) for line in nets if line["user_id"] != user_id)
-    return own + overdrawn_by_others

@@ -182,6 +182,10 @@ WP_RETRY_AFTER = env.int("WP_RETRY_AFTER", default=5)
 # WordPress every time (D1).
 REGISTRY_ACL_TTL = env.float("REGISTRY_ACL_TTL", default=30.0)
 
+# --- Items ----------------------------------------------------------------
+# Seconds a reservation holds its units (D10); past it, it counts for nothing.
+RESERVATION_TTL = env.int("RESERVATION_TTL", default=604800)
+
 AUTHENTICATION_BACKENDS = ["wpauth.backends.WordPressBackend"]
 
 CACHES = {

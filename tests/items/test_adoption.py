@@ -291,6 +291,7 @@ def as_served(row: dict[str, object]) -> dict[str, object]:
     for key in ("created_at", "updated_at"):
         stamp = row[key]
         item[key] = stamp.replace(" ", "T") if isinstance(stamp, str) else stamp
+    item["quantity_reserved"] = 0  # no reservation is adopted: v1.0.x had none
     return item
 
 

@@ -13,8 +13,9 @@ import pytest
 from django.db import DatabaseError, connection
 
 from core.errors import Conflict
-from items import services
+from items import purchases
 from items.models import Item, Purchase
+from items.schemas import PurchaseRequest
 from tests.support.access_registries import PUBLISHED, item_in
 from tests.support.accounts import ACCOUNTS
 from tests.support.items import assert_detail, envelope, send
@@ -131,7 +132,17 @@ def test_the_rule_is_the_services(access_wordpress, eddie, bought_by_a_guest):
     user = WordPressUser(EDDIE_ID, "eddie", "eddie", "eddie@example.test", "Eddie", roles=("editor",))
     caller = Caller(user, ("eddie", ACCOUNTS["eddie"][0]))
     with pytest.raises(Conflict) as refused:
-        services.record_purchase(caller, bought_by_a_guest, -1)
+        purchases.record_purchase(caller, bought_by_a_guest, PurchaseRequest.model_validate({"quantity": -1}))
     assert refused.value.detail == NOTHING_TO_UNDO
-    assert services.record_purchase(caller, bought_by_a_guest, 1).quantity_purchased == 3
-    assert services.record_purchase(caller, bought_by_a_guest, -1).quantity_purchased == 2
+    assert (
+        purchases.record_purchase(
+            caller, bought_by_a_guest, PurchaseRequest.model_validate({"quantity": 1})
+        ).quantity_purchased
+        == 3
+    )
+    assert (
+        purchases.record_purchase(
+            caller, bought_by_a_guest, PurchaseRequest.model_validate({"quantity": -1})
+        ).quantity_purchased
+        == 2
+    )

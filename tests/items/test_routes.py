@@ -57,7 +57,7 @@ def test_create_answers_201_with_the_stored_item(alice):
         "id": item["id"], "registry_id": 1, "name": "Test Item", "description": "A test item description",
         "notes": "Size M", "url": "https://example.com/product/test-item", "retailer": None, "image_url": None,
         "price": 29.99, "quantity_needed": 1, "quantity_purchased": 0, "is_active": True,
-        "created_at": item["created_at"], "updated_at": item["created_at"],
+        "created_at": item["created_at"], "updated_at": item["created_at"], "quantity_reserved": 0,
     }  # fmt: skip
     assert isinstance(item["id"], int) and item["id"] > 0
 

@@ -84,7 +84,12 @@ def test_showmigrations_as_a_list_or_a_command_line(handler, manage):
     result = handler({"manage": manage}, None)
     assert result["command"] == ["showmigrations", "items"]
     assert result["exit_status"] == 0
-    assert result["output"].splitlines() == ["items", " [X] 0001_initial", " [X] 0002_purchase_ledger"]
+    assert result["output"].splitlines() == [
+        "items",
+        " [X] 0001_initial",
+        " [X] 0002_purchase_ledger",
+        " [X] 0003_reservations_and_gifts",
+    ]
 
 
 def test_check(handler):

@@ -6,7 +6,7 @@ ten letters, the smallest 64-bit `registry_id`), which is a 422."""
 import pytest
 from django.test import Client
 
-from items.models import Item
+from items.models import Item, Purchase
 from tests.support.accounts import ACCOUNTS, basic
 from tests.support.client import ApiClient
 from tests.support.wordpress import WordPressStandIn
@@ -31,7 +31,8 @@ def world(db, wordpress_stub) -> dict[str, object]:
     site = WordPressStandIn(router=wordpress_stub)
     registry_id = site.add(status="publish", meta={"restart_invitees": '["bob"]'})
     item = Item.objects.create(registry_id=registry_id, name="Toaster", url="https://shop.example/toaster")
-    return {"registry_id": registry_id, "item_id": item.id, "invitee": "bob"}
+    gift = Purchase.objects.create(item=item, user_id=ACCOUNTS["eddie"][1]["id"], quantity=1, gift_quantity=1)
+    return {"registry_id": registry_id, "item_id": item.id, "invitee": "bob", "gift_id": gift.id}
 
 
 def example_request(method: str, path: str, world: dict[str, object]) -> tuple[str, object]:

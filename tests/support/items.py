@@ -21,10 +21,11 @@ ITEM = {key: value for key, value in SAMPLE_ITEM.items() if key != "registry_id"
 ADMIN_KEYS = [
     "name", "description", "notes", "url", "retailer", "affiliate_url", "affiliate_status", "image_url",
     "price", "quantity_needed", "quantity_purchased", "is_active", "id", "registry_id", "created_at", "updated_at",
+    "quantity_reserved",
 ]  # fmt: skip
 PUBLIC_KEYS = [
     "id", "registry_id", "name", "description", "notes", "url", "retailer", "image_url", "price",
-    "quantity_needed", "quantity_purchased", "is_active", "created_at", "updated_at",
+    "quantity_needed", "quantity_purchased", "is_active", "created_at", "updated_at", "quantity_reserved",
 ]  # fmt: skip
 ISO_SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 

@@ -1,0 +1,92 @@
+"""Reservations (D10): units of an item a caller holds for a while before buying.
+
+Anyone who may read the item may reserve what is left of it: the units
+needed, less those bought and those active reservations hold. A reservation
+is made under the item's row lock (`Item.lock`), as purchases are, so the two
+never oversell together. It expires by itself (RESERVATION_TTL): an expired
+one counts for nothing, with no job to run. Its maker and administrators see
+and cancel it; who made it is never shown to anyone else.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from core.errors import Conflict, NotFound
+from core.schema_types import fits_int64
+from registries.rules import Access
+from wpauth.caller import Caller
+
+from . import access
+from .models import Item, Reservation, ReservationQuerySet, reserved_units
+from .schemas import ReservationOut
+from .services import access_before_write, first_row, item_not_found, readable_item
+
+RESERVATION_NOT_FOUND = "Reservation not found"
+FIELDS = ("id", "item_id", "held", "expires_at")
+
+
+def reserve(caller: Caller, item_id: int, quantity: int, *, password: str | None = None) -> ReservationOut:
+    """201 with the reservation; 409 `Only K left` (and nothing written) beyond what is left."""
+    access_before_write(caller, item_id, Access.READ, active_only=True, password=password)
+    expires_at = timezone.now().replace(microsecond=0) + timedelta(seconds=settings.RESERVATION_TTL)
+    reservation = Reservation(item_id=item_id, user_id=caller.user.id, quantity=quantity, held=quantity,
+                              expires_at=expires_at)  # fmt: skip
+    left = Item.objects.filter(id=item_id, is_active=True).values(
+        left=F("quantity_needed")
+        - F("quantity_purchased")
+        - reserved_units(Reservation.objects.filter(item_id=item_id))
+    )
+    with transaction.atomic():
+        Item.objects.filter(id=item_id).lock()
+        item = first_row(left)
+        if item is None:
+            raise item_not_found(item_id)  # an administrator's, missing or deleted
+        if quantity > item["left"]:
+            raise Conflict(f"Only {max(item['left'], 0)} left")
+        reservation.save()
+    return _view({"id": reservation.id, "item_id": item_id, "held": quantity, "expires_at": expires_at})
+
+
+def list_reservations(caller: Caller, item_id: int, *, password: str | None = None) -> list[ReservationOut]:
+    """The caller's active reservations on the item (administrators: everyone's), oldest first."""
+    readable_item(caller, item_id, password=password)
+    rows = usable_reservations(caller).filter(item_id=item_id).order_by("id")
+    return [_view(row) for row in rows.values(*FIELDS)]
+
+
+def cancel_reservation(
+    caller: Caller, item_id: int, reservation_id: int, *, password: str | None = None
+) -> ReservationOut:
+    """The reservation as it was, now holding nothing; 404 `Reservation not
+    found` for one that is not the caller's (any, for administrators), active,
+    and on this item."""
+    readable_item(caller, item_id, password=password)
+    found = usable_reservations(caller, reservation_id).filter(item_id=item_id)
+    with transaction.atomic():
+        row = first_row(found.select_for_update().values(*FIELDS))
+        if row is None:
+            raise NotFound(RESERVATION_NOT_FOUND)
+        found.update(held=0, cancelled_at=Now())
+    return _view(row)
+
+
+def usable_reservations(caller: Caller, reservation_id: int | None = None) -> ReservationQuerySet:
+    """The active reservations the caller may see, cancel and buy with: their
+    own, or anyone's for an administrator; only `reservation_id`, if given."""
+    found = Reservation.objects.active()
+    if not access.manages_every_registry(caller):
+        found = found.filter(user_id=caller.user.id)
+    if reservation_id is not None:
+        # An id beyond the database's integers cannot exist (and must not reach SQL).
+        found = found.filter(id=reservation_id) if fits_int64(reservation_id) else found.none()
+    return found
+
+
+def _view(row: dict[str, Any]) -> ReservationOut:
+    return ReservationOut(id=row["id"], item_id=row["item_id"], quantity=row["held"], expires_at=row["expires_at"])
