@@ -398,7 +398,7 @@ def requests(calls: int, routes: list[str], top: int) -> None:
     log_handler = logging.getLogger().handlers[0]
     assert isinstance(log_handler, logging.StreamHandler)
     log_handler.setStream(log)
-    all_routes = warm_routes(ids["item"])
+    all_routes = warm_routes(ids)
     print(f"Load average {os.getloadavg()[0]:.1f}; {calls} profiled requests per route after 150 unprofiled ones "
           f"(the administrator calling, Lambda settings).\n")  # fmt: skip
     for key in routes:
@@ -438,6 +438,7 @@ STEPS = [
     ("wpauth/backends.py", "verify", "auth: the cached credential lookup"),
     ("ninja/operation.py", "_result_to_response", "Ninja: response validation and rendering"),
     ("items/services.py", "item_view", "building ItemOut / ItemPublicOut from rows"),
+    ("items/purchases.py", "_buy", "purchase: the transaction (lock, update, ledger line, row)"),
     ("django/db/models/sql/compiler.py", "as_sql", "ORM: compiling SQL"),
     ("django/db/models/sql/compiler.py", "execute_sql", "ORM: executing (compiling included)"),
     ("django/db/models/base.py", "refresh_from_db", "ORM: refresh_from_db"),

@@ -1,4 +1,5 @@
 import re
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -7,10 +8,11 @@ from django.contrib.auth.models import User
 from django.db.models import CharField, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from .models import Item, Purchase
+from .models import Item, ItemQuerySet, Purchase, Reservation
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -63,11 +65,32 @@ def wordpress_url(path: str) -> str:
     return f"{settings.WP_BASE_URL.rstrip('/')}{path}"
 
 
+def short_time(moment):
+    """A time in 16 characters, half the admin's own format: the lists fit 1280 px."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def with_user_names(queryset):
+    """Each row's `user_name`: the name WordPress gave this service for the row's `user_id`,
+    known for its administrators, mirrored at their logins (wpauth.administrators). In the
+    page's one query, never a call per row."""
+    names = User.objects.filter(is_staff=True, last_name=Cast(OuterRef("user_id"), CharField()))
+    return queryset.annotate(user_name=Subquery(names.values("first_name")[:1]))
+
+
+def wordpress_user(row):
+    """The row's WordPress user by display name where known, else by id; linked to their WordPress user screen."""
+    name = getattr(row, "user_name", None)
+    shown = f"{name} (user {row.user_id})" if name else f"user {row.user_id}"
+    url = wordpress_url(f"/wp-admin/user-edit.php?user_id={row.user_id}")
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, shown)
+
+
 def link(url: str | None, length: int = 60):
     """A stored URL, shortened to `length` characters; a link only when it is
     http(s): a `javascript:` one stays text."""
     if not url:
-        return None  # the admin's empty value
+        return None  # no URL: the caller shows the admin's empty value
     shown = Truncator(url).chars(length)
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         return shown
@@ -88,9 +111,13 @@ class ItemAdmin(ReadOnlyModelAdmin):
     fieldsets = (
         (None, {"fields": ("number", "name", "registry", "is_active", "created_at", "updated_at")}),
         ("Item", {"fields": ("description", "notes", "shop_url", "retailer", "image", "price")}),
-        ("Quantities", {"fields": ("quantity_needed", "quantity_purchased")}),
+        ("Quantities", {"fields": ("quantity_needed", "quantity_purchased", "reserved")}),
         ("Affiliate link (administrators only in the API)", {"fields": ("affiliate", "affiliate_status")}),
     )
+
+    def get_queryset(self, request):
+        # quantity_reserved as the API answers it, in the page's one query.
+        return cast(ItemQuerySet, super().get_queryset(request)).with_reserved()
 
     @admin.display(description="name", ordering="name")
     def short_name(self, item: Item):
@@ -114,7 +141,11 @@ class ItemAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description="updated (UTC)", ordering="updated_at")
     def updated(self, item: Item):
-        return item.updated_at.strftime("%Y-%m-%d %H:%M") if item.updated_at else None
+        return short_time(item.updated_at)
+
+    @admin.display(description="Quantity reserved (active reservations)")
+    def reserved(self, item: Item):
+        return getattr(item, "quantity_reserved", None)
 
     @admin.display(description="URL")
     def shop_url(self, item: Item):
@@ -122,11 +153,12 @@ class ItemAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description="Image URL")
     def image(self, item: Item):
-        return link(item.image_url)
+        # A method's None would read "None" on the item's page: the empty value instead.
+        return link(item.image_url) or self.get_empty_value_display()
 
     @admin.display(description="Affiliate URL")
     def affiliate(self, item: Item):
-        return link(item.affiliate_url)
+        return link(item.affiliate_url) or self.get_empty_value_display()
 
     def get_search_results(self, request, queryset, search_term):
         match = ID_SEARCH.match(search_term)
@@ -139,21 +171,22 @@ class ItemAdmin(ReadOnlyModelAdmin):
 @admin.register(Purchase)
 class PurchaseAdmin(ReadOnlyModelAdmin):
     """The purchase ledger: who bought (WordPress user id) for administrators only;
-    the API never shows it to a registry's owner."""
+    the API never shows it to a registry's owner. Each purchase is a gift (D11):
+    the name and message the buyer gave, what of it they have not undone, and
+    whether the owner thanked them."""
 
-    list_display = ("number", "short_item", "buyer", "quantity", "created_at")
-    list_filter = ("created_at",)
-    search_fields = ("=item__id", "=user_id")
-    search_help_text = "An item id or a WordPress user id (exact)."
+    list_display = (
+        "number", "short_item", "buyer", "quantity", "gift_quantity", "gift_from", "short_message", "thanked", "created",
+    )  # fmt: skip
+    list_filter = ("thanked", "created_at")
+    search_fields = ("=item__id", "=user_id", "from_name", "message")
+    search_help_text = "An item id or a WordPress user id (exact), or words of a gift's name or message."
     ordering = ("-id",)
     list_select_related = ("item",)
-    fields = ("number", "item", "buyer", "quantity", "created_at")
+    fields = ("number", "item", "buyer", "quantity", "created_at", "gift_quantity", "gift_from", "message", "thanked")
 
     def get_queryset(self, request):
-        # The names WordPress gave this service: its administrators', mirrored at their
-        # logins (wpauth.administrators). In the page's one query, never a call per row.
-        names = User.objects.filter(is_staff=True, last_name=Cast(OuterRef("user_id"), CharField()))
-        return super().get_queryset(request).annotate(buyer_name=Subquery(names.values("first_name")[:1]))
+        return with_user_names(super().get_queryset(request))
 
     @admin.display(description="item", ordering="item_id")
     def short_item(self, purchase: Purchase):
@@ -161,8 +194,82 @@ class PurchaseAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description="buyer", ordering="user_id")
     def buyer(self, purchase: Purchase):
-        """The buyer's WordPress display name where known, else the id; linked to their WordPress user screen."""
-        name = getattr(purchase, "buyer_name", None)
-        shown = f"{name} (user {purchase.user_id})" if name else f"user {purchase.user_id}"
-        url = wordpress_url(f"/wp-admin/user-edit.php?user_id={purchase.user_id}")
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, shown)
+        return wordpress_user(purchase)
+
+    @admin.display(description="From", ordering="from_name")
+    def gift_from(self, purchase: Purchase):
+        # The model's label would read "From name" (changing it means a migration). A
+        # method's None would read "None" on the purchase's page: the empty value instead.
+        return purchase.from_name or self.get_empty_value_display()
+
+    @admin.display(description="message")
+    def short_message(self, purchase: Purchase):
+        """Cut to fit the list; the whole message on hover, and on the purchase's page."""
+        if not purchase.message:
+            return None
+        return format_html('<span title="{}">{}</span>', purchase.message, Truncator(purchase.message).chars(40))
+
+    @admin.display(description="created (UTC)", ordering="created_at")
+    def created(self, purchase: Purchase):
+        return short_time(purchase.created_at)
+
+
+class ActiveReservationFilter(admin.SimpleListFilter):
+    """Active: holding units and not expired, those `quantity_reserved` counts."""
+
+    title = "active"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return (("1", "Yes"), ("0", "No"))
+
+    def queryset(self, request, queryset):
+        active = Reservation.objects.active().values("id")
+        if self.value() == "1":
+            return queryset.filter(id__in=active)
+        if self.value() == "0":
+            return queryset.exclude(id__in=active)
+        return queryset
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyModelAdmin):
+    """Reservations (D10), kept once expired, cancelled or used up. Who reserved
+    is for administrators only: the API shows a reservation to its maker alone."""
+
+    list_display = (
+        "number", "short_item", "reserver", "quantity", "held", "active", "expires", "created", "cancelled",
+    )  # fmt: skip
+    list_filter = (ActiveReservationFilter, "expires_at", "created_at")
+    search_fields = ("=item__id", "=user_id")
+    search_help_text = "An item id or a WordPress user id (exact)."
+    ordering = ("-id",)
+    list_select_related = ("item",)
+    fields = ("number", "item", "reserver", "quantity", "held", "active", "expires_at", "created_at", "cancelled_at")
+
+    def get_queryset(self, request):
+        return with_user_names(super().get_queryset(request))
+
+    @admin.display(description="item", ordering="item_id")
+    def short_item(self, reservation: Reservation):
+        return Truncator(str(reservation.item)).chars(40)
+
+    @admin.display(description="reserver", ordering="user_id")
+    def reserver(self, reservation: Reservation):
+        return wordpress_user(reservation)
+
+    @admin.display(description="active", boolean=True)
+    def active(self, reservation: Reservation):
+        return reservation.held > 0 and reservation.expires_at > timezone.now()
+
+    @admin.display(description="expires (UTC)", ordering="expires_at")
+    def expires(self, reservation: Reservation):
+        return short_time(reservation.expires_at)
+
+    @admin.display(description="created (UTC)", ordering="created_at")
+    def created(self, reservation: Reservation):
+        return short_time(reservation.created_at)
+
+    @admin.display(description="cancelled (UTC)", ordering="cancelled_at")
+    def cancelled(self, reservation: Reservation):
+        return short_time(reservation.cancelled_at)

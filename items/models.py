@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import connection, models
 from django.db.models import Func, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, Now
@@ -18,13 +20,14 @@ class ItemQuerySet(models.QuerySet):
         the same query (a subquery per row, on the reservations' index)."""
         return self.annotate(quantity_reserved=reserved_units(Reservation.objects.filter(item=OuterRef("pk"))))
 
-    def lock(self) -> None:
-        """Lock the rows (PostgreSQL) until the transaction ends, so that what
-        the transaction reads next is what it writes on: what is left of an
-        item depends on two tables. SQLite needs no lock: its transactions
-        (BEGIN IMMEDIATE) hold the whole database already."""
-        if connection.features.has_select_for_update:
-            list(self.select_for_update().values_list("pk"))
+
+def lock_item(item_id: int) -> None:
+    """Lock the item's row (PostgreSQL) until the transaction ends, so that
+    what the transaction reads next is what it writes on: what is left of an
+    item depends on two tables. SQLite needs no lock: its transactions (BEGIN
+    IMMEDIATE) hold the whole database already."""
+    if connection.features.has_select_for_update:
+        list(Item.objects.select_for_update().filter(id=item_id).values_list("id"))
 
 
 class Item(models.Model):
@@ -98,9 +101,9 @@ class Purchase(models.Model):
 
 
 class ReservationQuerySet(models.QuerySet):
-    def active(self) -> "ReservationQuerySet":
-        """Those that hold units now: neither expired, cancelled nor used up."""
-        return self.filter(held__gt=0, expires_at__gt=Now())
+    def active(self, **conditions: Any) -> "ReservationQuerySet":
+        """Those that hold units now (neither expired, cancelled nor used up), and meet `conditions`."""
+        return self.filter(held__gt=0, expires_at__gt=Now(), **conditions)
 
 
 def reserved_units(reservations: "ReservationQuerySet") -> Coalesce:

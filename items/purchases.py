@@ -22,7 +22,7 @@ from core.errors import Conflict, NotFound
 from registries.rules import Access
 from wpauth.caller import Caller
 
-from .models import Item, Purchase, Reservation, reserved_units
+from .models import Item, Purchase, Reservation, lock_item
 from .reservations import RESERVATION_NOT_FOUND, usable_reservations
 from .schemas import ItemView, PurchaseRequest
 from .services import ROWS, access_before_write, first_row, item_not_found, item_row, item_view
@@ -45,17 +45,16 @@ def record_purchase(caller: Caller, item_id: int, data: PurchaseRequest, *, pass
 
 def _buy(caller: Caller, item_id: int, data: PurchaseRequest) -> dict[str, Any]:
     """The purchase, its ledger line (a gift) and the reservation it used, in
-    one transaction: the item's row as written."""
+    one transaction: the item's row as written.
+
+    The count's UPDATE is bounded by what is needed; what others' active
+    reservations hold is read back with the row it wrote, and a purchase that
+    took their units is rolled back. The UPDATE locks the item's row, and every
+    reservation is made under that lock (`lock_item`), so the read-back sees
+    every reservation made before and none can be made until the commit.
+    """
     quantity = data.quantity
-    reserved = Reservation.objects.filter(item_id=item_id)
-    used = None
-    if data.reservation_id is not None:
-        used = usable_reservations(caller, data.reservation_id).filter(item_id=item_id)
-        reserved = reserved.exclude(id=data.reservation_id)  # its units are the buyer's to take
-    bought = F("quantity_purchased") + quantity
-    counted = Item.objects.filter(
-        id=item_id, is_active=True, quantity_purchased__lte=F("quantity_needed") - quantity - reserved_units(reserved)
-    )
+    counted = Item.objects.filter(id=item_id, is_active=True, quantity_purchased__lte=F("quantity_needed") - quantity)
     line = Purchase(
         item_id=item_id,
         user_id=caller.user.id,
@@ -63,37 +62,50 @@ def _buy(caller: Caller, item_id: int, data: PurchaseRequest) -> dict[str, Any]:
         gift_quantity=quantity,
         from_name=data.from_name,
         message=data.message,
+        thanked=False,  # given, not the column's default: the INSERT need not return it
     )
-    # Built before the transaction: inside it (SQLite's write lock) only their statements run.
     written = ROWS.filter(id=item_id)
     with transaction.atomic():
-        Item.objects.filter(id=item_id).lock()
-        held = None
-        if used is not None:
-            held = first_row(used.values("held"))
-            if held is None:
-                raise NotFound(RESERVATION_NOT_FOUND)
-        if not counted.update(quantity_purchased=bought):
-            raise _sold_out(item_id, reserved)
+        held = kept = 0  # what the reservation used holds, before and after the purchase
+        if data.reservation_id is not None:
+            lock_item(item_id)  # its units cannot change until the commit
+            held = _usable_units(caller, item_id, data.reservation_id)
+            kept = max(held - quantity, 0)
+        if not counted.update(quantity_purchased=F("quantity_purchased") + quantity):
+            raise _sold_out(item_id, held)
         line.save()
-        if used is not None and held is not None:
-            used.update(held=max(held["held"] - quantity, 0))
+        if data.reservation_id is not None:
+            Reservation.objects.filter(id=data.reservation_id).update(held=kept)
         row = first_row(written)
-    assert row is not None  # the UPDATE found it, in this transaction
+        if row is None:  # the UPDATE found it, in this transaction
+            raise item_not_found(item_id)
+        # Units others hold (kept is the buyer's own): beyond what is needed, roll back.
+        others = row["quantity_reserved"] - kept
+        if row["quantity_purchased"] + others > row["quantity_needed"]:
+            raise _left(row["quantity_needed"] - row["quantity_purchased"] + quantity - others)
     return row
 
 
-def _sold_out(item_id: int, reserved) -> Exception:
-    """409 `Only K left` (what others' reservations leave), read under the
-    purchase's lock; 404 for an item gone or deleted meanwhile."""
-    item = first_row(
-        Item.objects.filter(id=item_id, is_active=True).values(
-            left=F("quantity_needed") - F("quantity_purchased") - reserved_units(reserved)
-        )
-    )
+def _usable_units(caller: Caller, item_id: int, reservation_id: int) -> int:
+    """What the caller's (any, for an administrator) active reservation on the item holds: else 404."""
+    held = first_row(usable_reservations(caller, reservation_id).filter(item_id=item_id).values_list("held", flat=True))
+    if held is None:
+        raise NotFound(RESERVATION_NOT_FOUND)
+    return held
+
+
+def _sold_out(item_id: int, held: int) -> Exception:
+    """Why the count's UPDATE found nothing: 404 for an item gone or deleted
+    meanwhile, else 409 `Only K left` (what others' reservations leave; the
+    buyer's own, `held`, is theirs to take)."""
+    item = first_row(ROWS.filter(id=item_id, is_active=True))
     if item is None:
         return item_not_found(item_id)
-    return Conflict(f"Only {max(item['left'], 0)} left")
+    return _left(item["quantity_needed"] - item["quantity_purchased"] - (item["quantity_reserved"] - held))
+
+
+def _left(units: int) -> Conflict:
+    return Conflict(f"Only {max(units, 0)} left")
 
 
 def _undo(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> dict[str, Any] | None:
@@ -109,7 +121,7 @@ def _undo(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> dict[
         if own_only:
             # Concurrent purchases of the item wait: the user's sum cannot
             # change between this check and the update.
-            Item.objects.filter(id=item_id).lock()
+            lock_item(item_id)
             if _undoable(item_id, user_id) < quantity:
                 return None
         if not counted.update(quantity_purchased=F("quantity_purchased") - quantity):

@@ -23,7 +23,7 @@ from registries.rules import Access
 from wpauth.caller import Caller
 
 from . import access
-from .models import Item, Reservation, ReservationQuerySet, reserved_units
+from .models import Item, Reservation, ReservationQuerySet, lock_item, reserved_units
 from .schemas import ReservationOut
 from .services import access_before_write, first_row, item_not_found, readable_item
 
@@ -43,7 +43,7 @@ def reserve(caller: Caller, item_id: int, quantity: int, *, password: str | None
         - reserved_units(Reservation.objects.filter(item_id=item_id))
     )
     with transaction.atomic():
-        Item.objects.filter(id=item_id).lock()
+        lock_item(item_id)
         item = first_row(left)
         if item is None:
             raise item_not_found(item_id)  # an administrator's, missing or deleted
@@ -69,7 +69,11 @@ def cancel_reservation(
     readable_item(caller, item_id, password=password)
     found = usable_reservations(caller, reservation_id).filter(item_id=item_id)
     with transaction.atomic():
-        row = first_row(found.select_for_update().values(*FIELDS))
+        # The item's lock, as purchases take it before they read the reservation
+        # they use: one of them and the cancellation take turns (a purchase that
+        # read it before would otherwise take its units back after the cancellation).
+        lock_item(item_id)
+        row = first_row(found.values(*FIELDS))
         if row is None:
             raise NotFound(RESERVATION_NOT_FOUND)
         found.update(held=0, cancelled_at=Now())

@@ -11,6 +11,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -185,6 +186,10 @@ REGISTRY_ACL_TTL = env.float("REGISTRY_ACL_TTL", default=30.0)
 # --- Items ----------------------------------------------------------------
 # Seconds a reservation holds its units (D10); past it, it counts for nothing.
 RESERVATION_TTL = env.int("RESERVATION_TTL", default=604800)
+# A reservation that expires at once would be refused by nobody yet hold nothing;
+# one beyond a year would outlive any registry's event.
+if not 1 <= RESERVATION_TTL <= 366 * 24 * 3600:
+    raise ImproperlyConfigured(f"RESERVATION_TTL must be 1 to 31622400 seconds, not {RESERVATION_TTL}")
 
 AUTHENTICATION_BACKENDS = ["wpauth.backends.WordPressBackend"]
 

@@ -6,18 +6,22 @@ is the site's administrator, bob is invited by login, carol by e-mail (in
 another case), dave is an ordinary user nobody invited. WordPress applies its
 own rules as each of them (the service calls it with the caller's credentials):
 it refuses dave the private registry, which the item routes answer as if the
-item did not exist, and the registry routes as 403 `Not authorized`.
+item did not exist, and the registry routes as 403 `Not authorized`. Reservations
+(D10) are anyone's who may read the item, cancelled by their maker or an
+administrator; gifts (D11) are the owner's and administrators' to see and thank.
 
 Every cell that changes something works on an item of its own, created for
 it, so that no cell sees what another did. The registries are force-deleted
 at teardown (`created`, a fixture of tests/integration/conftest.py).
 """
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from items.models import Item, Purchase
+from items.models import Item, Purchase, Reservation
 from tests.support.items import ITEM
 from tests.support.real_wordpress import INVITEES, new_registry
 
@@ -41,10 +45,15 @@ REFUSED = (403, "Not authorized")  # WordPress refused the caller the post
 NO_UNDO = (409, "Nothing to undo")
 UNDO_OWN = "POST …/purchase, undo own"  # the caller bought one first
 UNDO_OTHERS = "POST …/purchase, undo another's"  # a guest bought one
+NO_RES = (404, "Reservation not found")
+GIFTS = (403, "Only the registry owner can see gifts")
+CANCEL_OWN = "DELETE …/reservations/{id}, own"  # the caller holds one
+CANCEL_OTHERS = "DELETE …/reservations/{id}, another's"  # a guest holds one
+THANK = "PATCH /registries/{id}/gifts/{gift}"  # a guest's purchase
 
 AFFILIATE_PATH = "/registries/{registry}/items/{item}/affiliate"
-# route -> (method, path, body): {registry} and {item} are filled in per cell, a
-# callable body is called with the registry id.
+# route -> (method, path, body): {registry}, {item} (and {reservation}, {gift})
+# are filled in per cell, a callable body is called with the registry id.
 ROUTES: dict[str, tuple[str, str, Any]] = {
     "GET /items/{id}": ("GET", "/items/{item}", None),
     "PUT /items/{id}": ("PUT", "/items/{item}", {"notes": "changed"}),
@@ -63,6 +72,12 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
     "GET …/affiliate": ("GET", AFFILIATE_PATH, None),
     "PUT …/affiliate": ("PUT", AFFILIATE_PATH, {"affiliate_url": "https://aff.example/gift"}),
     "DELETE …/affiliate": ("DELETE", AFFILIATE_PATH, None),
+    "POST /items/{id}/reservations": ("POST", "/items/{item}/reservations", {"quantity": 1}),
+    "GET /items/{id}/reservations": ("GET", "/items/{item}/reservations", None),
+    CANCEL_OWN: ("DELETE", "/items/{item}/reservations/{reservation}", None),
+    CANCEL_OTHERS: ("DELETE", "/items/{item}/reservations/{reservation}", None),
+    "GET /registries/{id}/gifts": ("GET", "/registries/{registry}/gifts", None),
+    THANK: ("PATCH", "/registries/{registry}/gifts/{gift}", {"thanked": True}),
 }
 
 # fmt: off
@@ -86,6 +101,12 @@ TABLE: dict[str, tuple[tuple, tuple]] = {
     "GET …/affiliate":                              ((200,    200,    ACCESS, ACCESS, REFUSED), (200,    200,    ACCESS, ACCESS, ACCESS)),
     "PUT …/affiliate":                              ((200,    200,    AFFIL,  AFFIL,  REFUSED), (200,    200,    AFFIL,  AFFIL,  AFFIL)),
     "DELETE …/affiliate":                           ((204,    204,    AFFIL,  AFFIL,  REFUSED), (204,    204,    AFFIL,  AFFIL,  AFFIL)),
+    "POST /items/{id}/reservations":                ((201,    201,    201,    201,    HIDDEN),  (201,    201,    201,    201,    201)),
+    "GET /items/{id}/reservations":                 ((200,    200,    200,    200,    HIDDEN),  (200,    200,    200,    200,    200)),
+    CANCEL_OWN:                                     ((200,    200,    200,    200,    HIDDEN),  (200,    200,    200,    200,    200)),
+    CANCEL_OTHERS:                                  ((NO_RES, 200,    NO_RES, NO_RES, HIDDEN),  (NO_RES, 200,    NO_RES, NO_RES, NO_RES)),
+    "GET /registries/{id}/gifts":                   ((200,    200,    GIFTS,  GIFTS,  NO_REG),  (200,    200,    GIFTS,  GIFTS,  GIFTS)),
+    THANK:                                          ((200,    200,    GIFTS,  GIFTS,  NO_REG),  (200,    200,    GIFTS,  GIFTS,  GIFTS)),
 }
 # fmt: on
 KINDS = ("private", "published")
@@ -97,9 +118,17 @@ EXPECTED = {
 }
 
 
-def request_of(route: str, registry_id: int, item_id: int) -> tuple[str, str, Any]:
+def request_of(route: str, registry_id: int, item_id: int, **ids: int) -> tuple[str, str, Any]:
+    """`ids`: the cell's reservation and gift, for the paths that name them."""
     method, path, body = ROUTES[route]
-    return method, path.format(registry=registry_id, item=item_id), body(registry_id) if callable(body) else body
+    path = path.format(registry=registry_id, item=item_id, **ids)
+    return method, path, body(registry_id) if callable(body) else body
+
+
+def reservation_for(user_id: int, item_id: int) -> int:
+    return Reservation.objects.create(
+        item_id=item_id, user_id=user_id, quantity=1, held=1, expires_at=timezone.now() + timedelta(hours=1)
+    ).id
 
 
 def expected(role: str, kind: str, route: str, item_id: int) -> Any:
@@ -117,7 +146,7 @@ def outcome(route: str, status: int, body: Any, item_id: int) -> Any:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_access_matrix(send, created, kind):
+def test_access_matrix(send, created, wordpress, kind):
     registry_id = new_registry(send, created, is_private=kind == "private", meta={"invitees": INVITEES})["id"]
 
     mismatches = []
@@ -135,7 +164,15 @@ def test_access_matrix(send, created, kind):
             elif route == UNDO_OTHERS:
                 Item.objects.filter(id=item_id).update(quantity_purchased=1)
                 Purchase.objects.create(item_id=item_id, user_id=GUEST_ID, quantity=1)
-            status, body = send(role, *request_of(route, registry_id, item_id))
+            ids = {}
+            if route in (CANCEL_OWN, CANCEL_OTHERS):
+                ids["reservation"] = reservation_for(
+                    wordpress.accounts[role].id if route == CANCEL_OWN else GUEST_ID, item_id
+                )
+            elif route == THANK:
+                Item.objects.filter(id=item_id).update(quantity_purchased=1)
+                ids["gift"] = Purchase.objects.create(item_id=item_id, user_id=GUEST_ID, quantity=1, gift_quantity=1).id
+            status, body = send(role, *request_of(route, registry_id, item_id, **ids))
             got, want = outcome(route, status, body, item_id), expected(role, kind, route, item_id)
             if got != want:
                 mismatches.append((role, route, want, got))

@@ -24,7 +24,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
 
-from items.models import Item, Purchase
+from items.models import Item, Purchase, Reservation
 from tests.support.accounts import basic
 from tests.support.client import ApiClient
 from tests.support.real_wordpress import WordPressSite, wordpress_api
@@ -213,6 +213,48 @@ def test_the_ledger_names_an_administrator_who_bought_by_the_name_wordpress_gave
     page = staff.get("/admin/items/purchase/").content.decode()
     link = f"{wordpress.url}/wp-admin/user-edit.php?user_id={wordpress.admin.id}"
     assert f'href="{link}" target="_blank" rel="noopener">{name} (user {wordpress.admin.id})</a>' in page
+
+
+def test_reservations_and_gifts_made_through_the_api_are_inspected_by_who_made_them(staff, wordpress, created):
+    registry = wordpress_api(
+        wordpress,
+        wordpress.alice,
+        "POST",
+        "/wp/v2/restart-registry",
+        json={"title": "Admin gifts", "status": "publish"},
+    )
+    assert registry.status_code == 201, registry.text
+    created(registry.json()["id"])
+    item = Item.objects.create(
+        registry_id=registry.json()["id"], name="Kettle", url="https://example.com/kettle", quantity_needed=3
+    )
+    bob, admin = (ApiClient(wordpress.accounts[name].authorization) for name in ("bob", "admin"))
+    held = bob.post(f"/items/{item.id}/reservations", {"quantity": 2})
+    assert held.status_code == 201, held.content
+    bought = bob.post(
+        f"/items/{item.id}/purchase",
+        {"quantity": 2, "reservation_id": held.json()["data"]["id"], "from": "Uncle Bob", "message": "Tea time!"},
+    )
+    assert bought.status_code == 200, bought.content
+    assert admin.post(f"/items/{item.id}/reservations", {}).status_code == 201
+    bobs, admins = Reservation.objects.order_by("id")
+    name = User.objects.get(username=wordpress.admin.login).first_name
+
+    page = staff.get("/admin/items/reservation/").content.decode()
+    assert f"{name} (user {wordpress.admin.id})</a>" in page  # a staff user: by the name WordPress gave
+    assert f'user_id={wordpress.bob.id}" target="_blank" rel="noopener">user {wordpress.bob.id}</a>' in page
+    found = staff.get(f"/admin/items/reservation/?q={wordpress.bob.id}").context["cl"].result_list
+    assert [row.pk for row in found] == [bobs.pk]
+    active = staff.get("/admin/items/reservation/?active=1").context["cl"].result_list
+    assert [row.pk for row in active] == [admins.pk]  # bob's purchase used his up
+
+    gifts = staff.get("/admin/items/purchase/?q=uncle").content.decode()
+    assert ">Uncle Bob<" in gifts and ">Tea time!<" in gifts and f"user {wordpress.bob.id}</a>" in gifts
+    gift = Purchase.objects.get(from_name="Uncle Bob")
+    assert (gift.user_id, gift.gift_quantity, gift.thanked) == (wordpress.bob.id, 2, False)
+    assert [row.pk for row in staff.get("/admin/items/purchase/?thanked__exact=0").context["cl"].result_list] == [
+        gift.pk
+    ]
 
 
 # --- inspecting ----------------------------------------------------------------

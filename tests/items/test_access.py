@@ -19,6 +19,7 @@ from registries import facts
 from registries.rules import Access
 from registry_api import errors
 from tests.support.access_registries import (
+    ACCESS,
     BY_EMAIL,
     BY_LOGIN,
     DRAFT,
@@ -28,6 +29,9 @@ from tests.support.access_registries import (
     MISSING,
     PRIVATE,
     PUBLISHED,
+    M,
+    N,
+    R,
     item_in,
 )
 from tests.support.accounts import basic
@@ -44,16 +48,6 @@ ADD_DENIED = "Only the registry owner can add items"
 
 # --- The rules, route by route -----------------------------------------------------
 
-M, R, N = Access.MANAGE, Access.READ, Access.NONE
-# (caller, registry) -> access. The orphan (MISSING) is an item whose registry
-# WordPress no longer has; the legacy row has none at all.
-ACCESS = {
-    ("alice", PUBLISHED): M, ("alice", PRIVATE): M, ("alice", BY_LOGIN): M, ("alice", BY_EMAIL): M,
-    ("alice", DRAFT): M, ("alice", EDDIES): R, ("alice", MISSING): N, ("alice", LEGACY): N,
-    ("eddie", PUBLISHED): R, ("eddie", PRIVATE): N, ("eddie", BY_LOGIN): R, ("eddie", BY_EMAIL): R,
-    ("eddie", DRAFT): N, ("eddie", EDDIES): M, ("eddie", MISSING): N, ("eddie", LEGACY): N,
-    **{("admin", registry): M for registry in (PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, DRAFT, EDDIES, MISSING, LEGACY)},
-}  # fmt: skip
 
 # route -> (method, path, body, success message, {access: 200 or (status, detail)}); {id} is the item's id.
 HIDDEN = (404, ITEM_NOT_FOUND)

@@ -10,6 +10,12 @@ handler at the same moment.
   once undoes exactly what they bought, no more.
 - 8 processes mixing creates, updates and deletes: every write the service
   acknowledged is in the database afterwards.
+- 8 callers reserving, buying (with their reservations and without),
+  undoing and cancelling on one item of 20 (D10): no answer ever shows more
+  purchased and reserved than needed, nor does the database; the count, the
+  ledger and the callers' acknowledged purchases agree; every reservation holds
+  what its maker was told. One guest buying with and cancelling the same
+  reservations from every process: a cancellation is never undone.
 - No answer but the expected ones: no "database is locked", no 5xx.
 
 Engines: a SQLite file set up as on EFS (rollback journal, busy_timeout,
@@ -38,6 +44,8 @@ PURCHASES = 200  # per worker
 LEDGER_OPERATIONS = 60  # per worker
 CRUD_OPERATIONS = 100  # per worker
 CRUD_REGISTRY = 4242
+MIXED_OPERATIONS = 150  # per worker
+RESERVATION_RACES = 60  # reservations, each bought with and cancelled from every process
 
 Query = Callable[[str, list], list[tuple]]  # SQL with %s placeholders, as Django's cursor takes
 
@@ -145,20 +153,29 @@ def test_concurrent_purchases_are_never_lost_or_oversold(database, quantity_need
     ]
 
 
+BUYER_ACCOUNTS = {**ACCOUNTS, **GUESTS}
+
+
+def as_buyers(database, op: str, item_id: int, count: int) -> list[dict]:
+    """Worker n runs `op` on the item as BUYERS[n], seeded with n."""
+    return database.pool.run([
+        {"op": op, "item_id": item_id, "count": count, "seed": n, "authorization": basic(login, BUYER_ACCOUNTS[login][0])}
+        for n, login in enumerate(BUYERS)
+    ])  # fmt: skip
+
+
 def test_counts_and_the_ledger_agree_with_buyers_and_undoers(database):
     quantity_needed = 40
     item_id = database.create_item(quantity_needed)
-    accounts = {**ACCOUNTS, **GUESTS}
-    reports = database.pool.run([
-        {"op": "ledger", "item_id": item_id, "count": LEDGER_OPERATIONS, "seed": n, "authorization": basic(login, accounts[login][0])}
-        for n, login in enumerate(BUYERS)
-    ])  # fmt: skip
+    reports = as_buyers(database, "ledger", item_id, LEDGER_OPERATIONS)
 
     assert [report["unexpected"] for report in reports] == [[]] * WORKERS
     assert all(re.fullmatch(r"Nothing to undo|Only \d+ left", detail) for detail in total(reports, "refusals"))
     [(count,)] = database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id])
     lines = database.query("SELECT user_id, quantity FROM purchases WHERE item_id = %s ORDER BY id", [item_id])
-    acknowledged = {accounts[login][1]["id"]: report["net"] for login, report in zip(BUYERS, reports, strict=True)}
+    acknowledged = {
+        BUYER_ACCOUNTS[login][1]["id"]: report["net"] for login, report in zip(BUYERS, reports, strict=True)
+    }
     assert 0 <= count <= quantity_needed
     assert count == sum(quantity for _, quantity in lines) == sum(acknowledged.values())
     assert len(lines) == total(reports, "statuses")["200"]
@@ -166,7 +183,7 @@ def test_counts_and_the_ledger_agree_with_buyers_and_undoers(database):
     assert {user_id: sum(quantities) for user_id, quantities in by_user.items()} == acknowledged
     # A guest's own lines, in order: never more undone than bought.
     for login in GUESTS:
-        assert min(accumulate(by_user[accounts[login][1]["id"]]), default=0) >= 0, login
+        assert min(accumulate(by_user[BUYER_ACCOUNTS[login][1]["id"]]), default=0) >= 0, login
     assert total(reports, "refusals")["Nothing to undo"] > 0  # the rule was met, not only passed
 
 
@@ -215,3 +232,106 @@ def test_a_guest_undoing_from_every_process_undoes_exactly_what_they_bought(data
     assert database.query(
         "SELECT SUM(quantity) FROM purchases WHERE item_id = %s AND user_id = %s", [item_id, guest["id"]]
     ) == [(0,)]
+
+
+def test_reservations_and_purchases_never_oversell_nor_lose_a_write(database):
+    quantity_needed = 20
+    item_id = database.create_item(quantity_needed)
+    reports = as_buyers(database, "mixed", item_id, MIXED_OPERATIONS)
+    outcomes = total(reports, "outcomes")
+
+    assert [report["unexpected"] for report in reports] == [[]] * WORKERS
+    assert [report["violations"] for report in reports] == [[]] * WORKERS, outcomes
+    assert set(total(reports, "statuses")) <= {"200", "201", "404", "409"}
+    assert sum(total(reports, "statuses").values()) == WORKERS * MIXED_OPERATIONS
+    # Nothing oversold: what is bought and what active reservations hold.
+    [(count,)] = database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id])
+    rows = database.query("SELECT id, user_id, held FROM reservations WHERE item_id = %s", [item_id])
+    [(active,)] = database.query(
+        "SELECT COALESCE(SUM(held), 0) FROM reservations"
+        " WHERE item_id = %s AND held > 0 AND expires_at > CURRENT_TIMESTAMP",
+        [item_id],
+    )
+    assert active == sum(held for _, _, held in rows)  # none expired: every row's held counts
+    assert 0 <= count and count + active <= quantity_needed
+    # No purchase lost: the count, the ledger and what the callers were told agree, per caller too.
+    ledger = dict(
+        database.query("SELECT user_id, SUM(quantity) FROM purchases WHERE item_id = %s GROUP BY user_id", [item_id])
+    )
+    acknowledged = {
+        BUYER_ACCOUNTS[login][1]["id"]: report["net"] for login, report in zip(BUYERS, reports, strict=True)
+    }
+    assert count == sum(ledger.values()) == sum(acknowledged.values())
+    assert set(ledger) <= set(acknowledged)
+    assert {user_id: ledger.get(user_id, 0) for user_id in acknowledged} == acknowledged
+    for login in GUESTS:  # a guest's own lines, in order: never more undone than bought
+        lines = database.query(
+            "SELECT quantity FROM purchases WHERE item_id = %s AND user_id = %s ORDER BY id",
+            [item_id, BUYER_ACCOUNTS[login][1]["id"]],
+        )
+        assert min(accumulate(quantity for (quantity,) in lines), default=0) >= 0, login
+    # No reservation lost, nor any update of one: each holds what its maker believes.
+    believed = {
+        int(reservation_id): (BUYER_ACCOUNTS[login][1]["id"], held)
+        for login, report in zip(BUYERS, reports, strict=True)
+        for reservation_id, held in report["reservations"].items()
+    }
+    assert {reservation_id: (user_id, held) for reservation_id, user_id, held in rows} == believed
+    # The run contended: refusals for want of units, reservations used, cancelled, taken and refused.
+    print(
+        f"final: purchased {count}, reserved {active} of {quantity_needed}; {len(rows)} reservations; {dict(outcomes)}"
+    )
+    for outcome in ("reserve done", "reserve Only K left", "buy done", "buy Only K left", "buy-reserved done",
+                    "undo done", "undo-beyond Nothing to undo", "cancel done", "buy-gone Reservation not found",
+                    "cancel-gone Reservation not found"):  # fmt: skip
+        assert outcomes[outcome] > 0, (outcome, outcomes)
+
+
+def test_a_reservation_cancelled_while_purchases_use_it_stays_cancelled(database):
+    """One guest, from every process at once, buys 1 unit with each of their
+    reservations of 2 (from 4 processes) and cancels it (from the 4 others):
+    a cancellation acknowledged is never undone by a purchase that read the
+    reservation before it, and nothing is oversold or lost."""
+    login, (password, guest) = next(iter(GUESTS.items()))
+    reservations = []
+    for _ in range(RESERVATION_RACES):
+        item_id = database.create_item(2)
+        [(reservation_id,)] = database.query(
+            "INSERT INTO reservations (item_id, user_id, quantity, held, expires_at)"
+            " VALUES (%s, %s, 2, 2, %s) RETURNING id",
+            [item_id, guest["id"], "2100-01-01 00:00:00"],
+        )
+        reservations.append((item_id, reservation_id))
+    # Every process buys with one reservation and cancels the next, in turn: they go
+    # at the same pace, so the purchases and the cancellations of each one meet.
+    actions = [[("buy", "cancel")[(n + worker) % 2] for n in range(RESERVATION_RACES)] for worker in range(WORKERS)]
+    reports = database.pool.run([
+        {"op": "use_reservations", "uses": [[*pair, action] for pair, action in zip(reservations, actions[worker], strict=True)],
+         "authorization": basic(login, password)}
+        for worker in range(WORKERS)
+    ])  # fmt: skip
+
+    assert [report["unexpected"] for report in reports] == [[]] * WORKERS
+    outcomes: Counter = Counter()
+    for n, (item_id, reservation_id) in enumerate(reservations):
+        answers = [(actions[worker][n], *report["answers"][n]) for worker, report in enumerate(reports)]
+        bought = [answer for action, answer, _ in answers if action == "buy"]
+        cancelled = [units for action, answer, units in answers if action == "cancel" and answer == "done"]
+        refused = {answer for action, answer, _ in answers if answer != "done"}
+        [(count,)] = database.query("SELECT quantity_purchased FROM items WHERE id = %s", [item_id])
+        [(held, cancelled_at)] = database.query(
+            "SELECT held, cancelled_at FROM reservations WHERE id = %s", [reservation_id]
+        )
+        [(lines,)] = database.query("SELECT COALESCE(SUM(quantity), 0) FROM purchases WHERE item_id = %s", [item_id])
+        where = {"item": item_id, "answers": answers, "held": held, "purchased": count}
+        assert refused <= {"Reservation not found"}, where
+        assert count == lines == bought.count("done") and count + held <= 2, where
+        if cancelled:  # one cancellation took what the purchases before it left; none came back after it
+            assert len(cancelled) == 1 and held == 0 and cancelled_at is not None, where
+            assert count == 2 - cancelled[0], where  # no purchase took a unit after the cancellation
+            outcomes[f"cancelled holding {cancelled[0]}"] += 1
+        else:  # the purchases used it up first
+            assert count == 2 and held == 0 and cancelled_at is None, where
+            outcomes["used up"] += 1
+    print(dict(outcomes))
+    assert len(outcomes) > 1, outcomes  # the purchases and the cancellations met

@@ -93,13 +93,25 @@ def test_an_owners_put_reads_the_items_registry_then_updates_once(alice, item):
     assert read.startswith("SELECT") and update.startswith('UPDATE "items"') and written.startswith("SELECT")
 
 
+def after_the_lock(captured: CaptureQueriesContext) -> list[str]:
+    """The statements after the item's row lock: PostgreSQL's SELECT ... FOR
+    UPDATE comes first; SQLite's transaction holds the whole database already."""
+    found = statements(captured)
+    if connection.features.has_select_for_update:
+        lock, *found = found
+        assert lock.startswith("SELECT") and lock.endswith("FOR UPDATE"), lock
+    return found
+
+
 def test_an_administrators_purchase_is_its_update_the_ledger_line_and_the_row(admin, item):
     with CaptureQueriesContext(connection) as captured:
-        response = admin.post(f"/items/{item.id}/purchase", {"quantity": 2})
+        response = admin.post(f"/items/{item.id}/purchase", {"quantity": 2, "from": "May", "message": "Enjoy"})
     assert response.status_code == 200 and response.json()["data"]["quantity_purchased"] == 2
-    update, line, read = statements(captured)
+    update, line, read = statements(captured)  # no lock: the UPDATE takes the row's
     assert update.startswith('UPDATE "items"') and "quantity_needed" in update  # the bound is the update's own
-    assert line.startswith('INSERT INTO "purchases"') and read.startswith("SELECT")
+    assert line.startswith('INSERT INTO "purchases"')
+    # What others' reservations hold comes back with the row, in the same transaction.
+    assert read.startswith("SELECT") and '"reservations"' in read
     assert in_one_transaction(captured)
 
 
@@ -109,3 +121,12 @@ def test_a_refused_purchase_reads_the_row_only_for_its_409(admin, item):
     assert (response.status_code, response.json()) == (409, {"detail": "Only 5 left"})
     update, read = statements(captured)
     assert update.startswith('UPDATE "items"') and read.startswith("SELECT")
+
+
+def test_a_reservation_reads_what_is_left_and_inserts(admin, item):
+    with CaptureQueriesContext(connection) as captured:
+        assert admin.post(f"/items/{item.id}/reservations", {"quantity": 2}).status_code == 201
+    left, insert = after_the_lock(captured)
+    assert left.startswith("SELECT") and '"reservations"' in left
+    assert insert.startswith('INSERT INTO "reservations"')
+    assert in_one_transaction(captured)

@@ -5,6 +5,7 @@ of eddie's, one WordPress does not have; and items stored straight in the table.
 import json
 
 from items.models import Item
+from registries.rules import Access
 from tests.support.accounts import ACCOUNTS
 from tests.support.wordpress import WordPressStandIn
 
@@ -14,6 +15,17 @@ EDDIE_ID = ACCOUNTS["eddie"][1]["id"]
 # WordPress does not have.
 PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, DRAFT, EDDIES, MISSING = 201, 202, 203, 204, 206, 205, 999
 LEGACY = None  # a v1.0.x row with no registry
+
+M, R, N = Access.MANAGE, Access.READ, Access.NONE
+# (caller, registry) -> the caller's access to the registry's items. The orphan
+# (MISSING) is an item whose registry WordPress no longer has; the legacy row has none at all.
+ACCESS = {
+    ("alice", PUBLISHED): M, ("alice", PRIVATE): M, ("alice", BY_LOGIN): M, ("alice", BY_EMAIL): M,
+    ("alice", DRAFT): M, ("alice", EDDIES): R, ("alice", MISSING): N, ("alice", LEGACY): N,
+    ("eddie", PUBLISHED): R, ("eddie", PRIVATE): N, ("eddie", BY_LOGIN): R, ("eddie", BY_EMAIL): R,
+    ("eddie", DRAFT): N, ("eddie", EDDIES): M, ("eddie", MISSING): N, ("eddie", LEGACY): N,
+    **{("admin", registry): M for registry in (PUBLISHED, PRIVATE, BY_LOGIN, BY_EMAIL, DRAFT, EDDIES, MISSING, LEGACY)},
+}  # fmt: skip
 
 
 def add_access_registries(site: WordPressStandIn) -> WordPressStandIn:

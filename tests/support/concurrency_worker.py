@@ -16,6 +16,8 @@ what the service acknowledged. Commands:
     {"op": "purchases", "item_id": 7, "count": 200, "quantity": 1, "authorization": "Basic ..."}
     {"op": "ledger", "item_id": 7, "count": 100, "seed": 3, "authorization": "Basic ..."}
     {"op": "crud", "seed": 3, "count": 100, "registry_id": 1}
+    {"op": "mixed", "item_id": 7, "count": 150, "seed": 3, "authorization": "Basic ..."}
+    {"op": "use_reservations", "uses": [[7, 12, "buy"], [8, 13, "cancel"], ...], "authorization": "Basic ..."}
 
     python -m tests.support.concurrency_worker   # the child's side; not for people
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -239,6 +242,184 @@ def crud(api: Lambda, seed: int, count: int, registry_id: int) -> dict:
     return api.report(items=acknowledged)
 
 
+# The mix of `mixed`: each operation's share of the requests.
+# "stray": what the service must refuse (a reservation used up or cancelled:
+# 404; a guest's undo beyond what they bought: 409).
+MIX = {"reserve": 0.2, "buy": 0.1, "buy-reserved": 0.25, "undo": 0.25, "cancel": 0.1, "stray": 0.05, "read": 0.05}
+ONLY_LEFT = re.compile(r"Only (\d+) left")
+RESERVATION_NOT_FOUND = "Reservation not found"
+
+
+class Mixer:
+    """One caller's side of `mixed`: what it asks, and what it believes the
+    service holds for it, from the answers alone."""
+
+    def __init__(self, api: Lambda, item_id: int, authorization: str) -> None:
+        self.api, self.item_id, self.authorization = api, item_id, authorization
+        self.net = 0  # units bought less units undone, from 200s
+        self.held: dict[int, int] = {}  # every reservation made -> the units it still holds
+        self.outcomes: Counter[str] = Counter()  # "operation answer", e.g. "buy-reserved done"
+        self.refusals: Counter[str] = Counter()  # the details of 409s and 404s
+        self.violations: list[str] = []
+
+    def violation(self, text: str) -> None:
+        if len(self.violations) < 20:
+            self.violations.append(text)
+
+    def ask(
+        self, operation: str, method: str, path: str, body: dict, expected: tuple[int, ...]
+    ) -> tuple[dict | None, str | None]:
+        """(the data of a success answer, None), or (None, the refusal's detail);
+        (None, None) for an unexpected answer, which `api` records."""
+        answer = self.api.call(method, path, body, expected=expected, authorization=self.authorization)
+        if answer is None:
+            self.outcomes[f"{operation} unexpected"] += 1
+            return None, None
+        if "data" in answer:
+            self.outcomes[f"{operation} done"] += 1
+            return answer["data"], None
+        detail = answer["detail"]
+        self.refusals[detail] += 1
+        self.outcomes[f"{operation} {'Only K left' if ONLY_LEFT.fullmatch(detail) else detail}"] += 1
+        return None, detail
+
+    def check_item(self, item: dict, after: str) -> None:
+        """What every item answer must show: nothing oversold, and this caller's own reserved units at least."""
+        bought, reserved, needed = item["quantity_purchased"], item["quantity_reserved"], item["quantity_needed"]
+        if not (0 <= bought and 0 <= reserved and bought + reserved <= needed):
+            self.violation(f"after {after}: purchased {bought} + reserved {reserved} > {needed} needed")
+        if reserved < sum(self.held.values()):
+            self.violation(f"after {after}: reserved {reserved}, this caller alone holds {sum(self.held.values())}")
+
+    def buy(self, quantity: int, reservation_id: int | None = None, operation: str = "") -> None:
+        """A purchase (negative `quantity`: an undo), with a reservation of the caller's if given."""
+        operation = operation or ("undo" if quantity < 0 else "buy" if reservation_id is None else "buy-reserved")
+        body = {"quantity": quantity}
+        if reservation_id is not None:
+            body["reservation_id"] = reservation_id
+        holding = self.held.get(reservation_id, 0) if reservation_id is not None else 0
+        if reservation_id is not None and not holding:
+            operation = "buy-gone"  # a reservation used up or cancelled: 404 expected
+        path = f"/items/{self.item_id}/purchase"
+        item, refusal = self.ask(operation, "POST", path, body, expected=(200, 404, 409))
+        if item is not None:
+            if reservation_id is not None:
+                if not holding:
+                    self.violation(f"bought {quantity} with reservation {reservation_id}, which held nothing")
+                self.held[reservation_id] = max(holding - quantity, 0)
+            self.net += quantity
+            self.check_item(item, f"{operation} {quantity:+d}")
+        elif refusal == RESERVATION_NOT_FOUND:
+            if holding:
+                self.violation(f"{operation} {quantity:+d}: reservation {reservation_id} holding {holding} not found")
+        elif (left := ONLY_LEFT.fullmatch(refusal or "")) and quantity > 0:
+            # K counts the units of the caller's reservation, which it refused to take.
+            if not holding <= int(left[1]) < quantity:
+                self.violation(f"{operation} {quantity:+d} refused: {refusal} (holding {holding})")
+        elif refusal is not None and not (refusal == "Nothing to undo" and quantity < 0):
+            self.violation(f"{operation} {quantity:+d} refused: {refusal}")
+
+    def reserve(self, quantity: int) -> None:
+        path = f"/items/{self.item_id}/reservations"
+        reservation, refusal = self.ask("reserve", "POST", path, {"quantity": quantity}, expected=(201, 409))
+        if reservation is not None:
+            if reservation["quantity"] != quantity or reservation["id"] in self.held:
+                self.violation(f"reserved {quantity}: {reservation}")
+            self.held[reservation["id"]] = reservation["quantity"]
+        elif refusal is not None and not ((left := ONLY_LEFT.fullmatch(refusal)) and int(left[1]) < quantity):
+            self.violation(f"reserve {quantity} refused: {refusal}")
+
+    def cancel(self, reservation_id: int) -> None:
+        holding = self.held[reservation_id]
+        operation = "cancel" if holding else "cancel-gone"
+        path = f"/items/{self.item_id}/reservations/{reservation_id}"
+        reservation, refusal = self.ask(operation, "DELETE", path, {}, expected=(200, 404))
+        if reservation is not None:
+            if reservation["quantity"] != holding:
+                self.violation(f"cancelled reservation {reservation_id}: held {reservation['quantity']}, not {holding}")
+            self.held[reservation_id] = 0
+        elif refusal is not None and (refusal != RESERVATION_NOT_FOUND or holding):
+            self.violation(f"cancel of reservation {reservation_id} holding {holding} refused: {refusal}")
+
+    def read(self) -> None:
+        item, _ = self.ask("read", "GET", f"/items/{self.item_id}", {}, expected=(200,))
+        if item is not None:
+            self.check_item(item, "read")
+
+
+def mixed(api: Lambda, item_id: int, count: int, seed: int, authorization: str) -> dict:
+    """`count` random operations (seeded, `MIX`) on one item as one caller:
+    reservations of 1 or 2 units, purchases of 1 or 2 without a reservation and
+    with one of the caller's own that still holds units, undos of what the
+    caller bought, cancellations of its own reservations, reads; and a few that
+    should be refused: purchases and cancellations with a reservation that holds
+    nothing any more (404), undos beyond what the caller bought (409 for a
+    guest; the registry's owner and administrators may undo others' purchases).
+
+    Expected refusals: 409 `Only K left` (K below what was asked, and not below
+    the units of the caller's reservation a purchase uses), 409 `Nothing to
+    undo`, 404 `Reservation not found` for a reservation that holds nothing.
+    Every answer that carries the item must show `quantity_purchased +
+    quantity_reserved <= quantity_needed`, and at least this caller's own
+    reserved units. Anything else is a violation, reported.
+
+    Returns what the service acknowledged: the caller's net purchases, each
+    reservation made with the units the caller believes it still holds, and
+    every operation's answers (`outcomes`)."""
+    rng = random.Random(seed)
+    mixer = Mixer(api, item_id, authorization)
+    operations, weights = zip(*MIX.items(), strict=True)
+    for _ in range(count):
+        holding = [rid for rid, units in mixer.held.items() if units]
+        gone = [rid for rid, units in mixer.held.items() if not units]
+        operation = rng.choices(operations, weights)[0]
+        quantity = rng.choice((1, 2))
+        if operation == "buy":
+            mixer.buy(quantity)
+        elif operation == "buy-reserved" and holding:
+            mixer.buy(quantity, rng.choice(holding))
+        elif operation == "undo" and mixer.net > 0:
+            mixer.buy(-min(quantity, mixer.net))
+        elif operation == "cancel" and holding:
+            mixer.cancel(rng.choice(holding))
+        elif operation == "stray" and gone and (roll := rng.random()) < 2 / 3:
+            if roll < 1 / 3:
+                mixer.buy(quantity, rng.choice(gone))
+            else:
+                mixer.cancel(rng.choice(gone))
+        elif operation == "stray":  # more than the caller bought: a guest's is refused, a manager's takes others' back
+            mixer.buy(-(max(mixer.net, 0) + quantity), operation="undo-beyond")
+        elif operation == "read":
+            mixer.read()
+        else:  # a reservation, also when there is none to use
+            mixer.reserve(quantity)
+    return api.report(net=mixer.net, reservations=mixer.held, outcomes=mixer.outcomes, refusals=mixer.refusals,
+                      violations=mixer.violations)  # fmt: skip
+
+
+def use_reservations(api: Lambda, uses: list[list], authorization: str) -> dict:
+    """For each [item id, reservation id, action] in turn: buy 1 unit with the
+    reservation ("buy") or cancel it ("cancel"), as `authorization`'s caller.
+    Returns each answer: ["done", the units the reservation held] for a
+    cancellation, ["done", None] for a purchase, [the refusal's detail, None],
+    or ["unexpected", None]."""
+    answers = []
+    for item_id, reservation_id, action in uses:
+        if action == "buy":
+            path, body = f"/items/{item_id}/purchase", {"quantity": 1, "reservation_id": reservation_id}
+            answer = api.call("POST", path, body, expected=(200, 404, 409), authorization=authorization)
+        else:
+            path = f"/items/{item_id}/reservations/{reservation_id}"
+            answer = api.call("DELETE", path, {}, expected=(200, 404), authorization=authorization)
+        if answer is None:
+            answers.append(["unexpected", None])
+        elif "data" in answer:
+            answers.append(["done", answer["data"]["quantity"] if action == "cancel" else None])
+        else:
+            answers.append([answer["detail"], None])
+    return api.report(answers=answers)
+
+
 def serve(api, commands: dict) -> None:
     """The child's side of the protocol: "ready" once warm, then one answer per
     command, with the CPU time the command took (every thread of the process)."""
@@ -252,4 +433,7 @@ def serve(api, commands: dict) -> None:
 
 
 if __name__ == "__main__":
-    serve(Lambda(), {"purchases": purchases, "ledger": ledger, "crud": crud})
+    serve(
+        Lambda(),
+        {"purchases": purchases, "ledger": ledger, "crud": crud, "mixed": mixed, "use_reservations": use_reservations},
+    )

@@ -2,6 +2,7 @@
 configured through the environment, the items app's migrations."""
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,13 @@ def finish(process: subprocess.Popen[str]) -> tuple[str, str]:
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, f"{process.args!r} failed:\n{stdout}\n{stderr}"
     return stdout, stderr
+
+
+def fresh_settings(monkeypatch, **environment: str | None) -> dict:
+    """registry_api/settings.py evaluated again with these environment variables (None: unset)."""
+    for name, value in environment.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "registry_api" / "settings.py"))

@@ -9,10 +9,8 @@ import base64
 import hashlib
 import logging
 import re
-import runpy
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,10 +19,10 @@ from django.core.cache import BaseCache, caches
 from django.test import Client, RequestFactory
 
 from core.errors import InvalidCredentials, WordPressUnavailable
-from registry_api import settings as settings_module
 from tests.support.accounts import ACCOUNTS, basic, users_me
 from tests.support.client import ApiClient
 from tests.support.clock import Clock
+from tests.support.project import fresh_settings
 from wpauth import wordpress as wp_client
 from wpauth.admin_site import REFUSALS
 from wpauth.administrators import Refusal
@@ -340,16 +338,6 @@ def test_ttl_zero_disables_the_cache(users_me_route, settings):
         assert verify("alice", password("alice")) == ALICE
     assert users_me_route.call_count == 3
     assert list(cache_entries(caches["wpauth"])) == []
-
-
-def fresh_settings(monkeypatch, **environment: str | None) -> dict:
-    """registry_api/settings.py evaluated again with these environment variables (None: unset)."""
-    for name, value in environment.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-    return runpy.run_path(str(Path(settings_module.__file__)))
 
 
 def test_the_cache_bound_evicts_the_least_recently_used_entry(users_me_route, settings, monkeypatch):
