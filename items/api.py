@@ -4,7 +4,7 @@ registry's items under /registries ("Items of a registry", "Affiliate links"; D4
 from ninja import Query, Router, Status
 
 from . import gifts, purchases, registry_items, reservations, services
-from .responses import envelope, item_list
+from .responses import envelope, item_list, written
 from .schemas import (
     AffiliateOut,
     AffiliateUpdate,
@@ -78,7 +78,7 @@ def record_purchase(request, item_id: int, payload: PurchaseRequest, password: s
 )
 def reserve(request, item_id: int, payload: ReservationRequest, password: str | None = PASSWORD):
     reservation = reservations.reserve(request.auth, item_id, payload.quantity, password=password)
-    return Status(201, ReservationEnvelope(data=reservation, message="Item reserved"))
+    return written(ReservationEnvelope(data=reservation, message="Item reserved"), status=201)
 
 
 @router.get(
@@ -97,7 +97,7 @@ def list_reservations(request, item_id: int, password: str | None = PASSWORD):
 )
 def cancel_reservation(request, item_id: int, reservation_id: int, password: str | None = PASSWORD):
     reservation = reservations.cancel_reservation(request.auth, item_id, reservation_id, password=password)
-    return ReservationEnvelope(data=reservation, message="Reservation cancelled")
+    return written(ReservationEnvelope(data=reservation, message="Reservation cancelled"))
 
 
 # --- /registries/{registry_id}/items ----------------------------------------------------

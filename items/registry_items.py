@@ -10,9 +10,9 @@ from registries.posts import RegistryPost
 from registries.services import ACCESS_DENIED, fetch_for, managed, sync_item_ids
 from wpauth.caller import Caller
 
-from .models import Item, ItemQuerySet
+from .models import ItemQuerySet
 from .schemas import AffiliateOut, AffiliateUpdate, ItemRegistryCreate, ItemView
-from .services import ADD_DENIED, item_view, item_views, read_item, store_item, write_item
+from .services import ADD_DENIED, ITEMS, item_view, item_views, read_item, store_item, write_item
 
 ITEM_NOT_IN_REGISTRY = "Item not found in this registry"
 
@@ -39,7 +39,7 @@ def remove_registry_item(caller: Caller, registry_id: int, item_id: int) -> None
 
 
 def _active_items(registry: RegistryPost) -> ItemQuerySet:
-    return Item.objects.filter(registry_id=registry.id, is_active=True).order_by("id")
+    return ITEMS.filter(registry_id=registry.id, is_active=True).order_by("id")
 
 
 def _sync_item_ids(caller: Caller, registry: RegistryPost) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -23,9 +22,9 @@ from registries.rules import Access
 from wpauth.caller import Caller
 
 from . import access
-from .models import Item, Reservation, ReservationQuerySet, lock_item, reserved_units
+from .models import Reservation, ReservationQuerySet, lock_item
 from .schemas import ReservationOut
-from .services import access_before_write, first_row, item_not_found, readable_item
+from .services import ITEMS, access_before_write, first_row, item_not_found, readable_item
 
 RESERVATION_NOT_FOUND = "Reservation not found"
 FIELDS = ("id", "item_id", "held", "expires_at")
@@ -37,18 +36,17 @@ def reserve(caller: Caller, item_id: int, quantity: int, *, password: str | None
     expires_at = timezone.now().replace(microsecond=0) + timedelta(seconds=settings.RESERVATION_TTL)
     reservation = Reservation(item_id=item_id, user_id=caller.user.id, quantity=quantity, held=quantity,
                               expires_at=expires_at)  # fmt: skip
-    left = Item.objects.filter(id=item_id, is_active=True).values(
-        left=F("quantity_needed")
-        - F("quantity_purchased")
-        - reserved_units(Reservation.objects.filter(item_id=item_id))
+    counts = ITEMS.filter(id=item_id, is_active=True).values_list(
+        "quantity_needed", "quantity_purchased", "quantity_reserved"
     )
     with transaction.atomic():
         lock_item(item_id)
-        item = first_row(left)
+        item = first_row(counts)
         if item is None:
             raise item_not_found(item_id)  # an administrator's, missing or deleted
-        if quantity > item["left"]:
-            raise Conflict(f"Only {max(item['left'], 0)} left")
+        needed, purchased, reserved = item
+        if quantity > needed - purchased - reserved:
+            raise Conflict(f"Only {max(needed - purchased - reserved, 0)} left")
         reservation.save()
     return _view({"id": reservation.id, "item_id": item_id, "held": quantity, "expires_at": expires_at})
 

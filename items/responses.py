@@ -1,4 +1,4 @@
-"""The HTTP responses that carry items, for the item and registry routes (docs/api.md, "The item").
+"""The HTTP responses that carry items (docs/api.md, "The item") and reservations, for the item and registry routes.
 
 Item bodies are written by pydantic-core in one pass, returned as the
 HttpResponse Ninja passes on: Ninja would validate them again (a list row by
@@ -8,6 +8,7 @@ still documents them in the OpenAPI schema.
 
 from django.http import HttpResponse
 from ninja.renderers import JSONRenderer
+from pydantic import BaseModel
 
 from .schemas import ITEM_LIST, ItemEnvelope, ItemView
 
@@ -19,4 +20,9 @@ def item_list(items: list[ItemView]) -> HttpResponse:
 
 
 def envelope(item: ItemView, message: str | None = None, *, status: int = 200) -> HttpResponse:
-    return HttpResponse(ItemEnvelope(data=item, message=message).model_dump_json(), status=status, content_type=JSON)
+    return written(ItemEnvelope(data=item, message=message), status=status)
+
+
+def written(body: BaseModel, *, status: int = 200) -> HttpResponse:
+    """Any answer's model, written by pydantic-core as it stands."""
+    return HttpResponse(body.model_dump_json(), status=status, content_type=JSON)

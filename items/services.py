@@ -31,7 +31,8 @@ ADD_DENIED = "Only the registry owner can add items"  # POST /items and POST /re
 FIELDS = tuple(ItemOut.model_fields)  # every column, and quantity_reserved
 # Items as rows (column → value), without model instances. Each use filters it
 # into a new queryset, so the column list is built once, not per request.
-ROWS = Item.objects.with_reserved().values(*FIELDS)
+ITEMS = Item.objects.with_reserved()  # with quantity_reserved, resolved once
+ROWS = ITEMS.values(*FIELDS)
 
 
 def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
@@ -49,9 +50,8 @@ def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bo
 
 
 def item_views(rows: ItemQuerySet, viewer: WordPressUser) -> list[ItemView]:
-    """`item_view` of every row: one query of only the columns `viewer` may see,
-    and one pydantic pass (no model instance per row)."""
-    rows = rows.with_reserved()
+    """`item_view` of every row of `rows` (a queryset of ITEMS): one query of
+    only the columns `viewer` may see, and one pydantic pass (no model instance per row)."""
     if rules.can_see_affiliate_data(viewer):
         return ADMIN_ITEMS.validate_python(list(rows.values(*FIELDS)))
     return PUBLIC_ITEMS.validate_python(list(rows.values(*ItemPublicOut.model_fields)))
@@ -115,7 +115,7 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
     caller's own registries for anyone else. v1.0.x's SQL paging: a negative
     limit means no limit, a negative skip counts as 0."""
     offset = min(max(skip, 0), INT64_MAX)
-    rows = Item.objects.filter(is_active=True).order_by("-id")
+    rows = ITEMS.filter(is_active=True).order_by("-id")
     registry_ids = access.listed_registry_ids(caller)
     if registry_ids is not None:
         rows = rows.filter(registry_id__in=registry_ids)
