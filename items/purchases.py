@@ -4,9 +4,9 @@ they carry (D11).
 A purchase changes the item's count in ONE conditional UPDATE whose WHERE
 holds the bounds, so concurrent buyers never overwrite each other, and writes
 its ledger line in the same transaction. What is left to buy is the units
-needed, less those bought and those others hold in active reservations: the
-item's row is locked before the UPDATE reads the reservations (`Item.lock`),
-and every reservation is made under the same lock, so nothing is oversold.
+needed, less those bought and those others hold in active reservations
+(`_buy`): reservations, cancellations and purchases of an item take turns at
+its row's lock, so nothing is oversold.
 
 Anyone who may read the item may buy it. The registry's owner and
 administrators may undo any purchase; anyone else only what they bought

@@ -2,7 +2,7 @@
 
 Anyone who may read the item may reserve what is left of it: the units
 needed, less those bought and those active reservations hold. A reservation
-is made under the item's row lock (`Item.lock`), as purchases are, so the two
+is made under the item's row lock (`lock_item`), as purchases are, so the two
 never oversell together. It expires by itself (RESERVATION_TTL): an expired
 one counts for nothing, with no job to run. Its maker and administrators see
 and cancel it; who made it is never shown to anyone else.
