@@ -118,7 +118,7 @@ Admin (read-only inspection, WordPress administrators only): $API_URL/admin/
 
 Stop both: $(stop_command)
 
-Try it: paste these lines into bash (alice creates a registry and an item, reads it, buys it, lists her items):
+Try it: paste these lines into bash (alice creates a registry and an item, reads it, reserves and buys it with a note, reads her thank-you list, lists her items):
 
 INFO
   printf 'export API=%q AUTH=%q\n' "$API_URL" "$WP_ALICE_USER:$WP_ALICE_APP_PASSWORD"
@@ -131,7 +131,13 @@ ITEM=$(curl --fail-with-body -sS -u "$AUTH" -H 'Content-Type: application/json' 
   -d '{"registry_id": '"$REGISTRY"', "name": "Stand mixer", "url": "https://example.com/mixer", "price": 199.5}' \
   "$API/items" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
 curl --fail-with-body -sS -w '\n' -u "$AUTH" "$API/items/$ITEM"
-curl --fail-with-body -sS -w '\n' -u "$AUTH" -H 'Content-Type: application/json' -d '{"quantity": 1}' "$API/items/$ITEM/purchase"
+# Reserve it ("I'm getting this"), then buy it with the reservation and a note for the owner.
+RESERVATION=$(curl --fail-with-body -sS -u "$AUTH" -H 'Content-Type: application/json' -d '{"quantity": 1}' \
+  "$API/items/$ITEM/reservations" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
+curl --fail-with-body -sS -w '\n' -u "$AUTH" -H 'Content-Type: application/json' \
+  -d '{"quantity": 1, "reservation_id": '"$RESERVATION"', "from": "Aunt May", "message": "Congratulations!"}' \
+  "$API/items/$ITEM/purchase"
+curl --fail-with-body -sS -w '\n' -u "$AUTH" "$API/registries/$REGISTRY/gifts"
 curl --fail-with-body -sS -w '\n' -u "$AUTH" "$API/items"
 TRY
 }

@@ -188,14 +188,14 @@ def test_what_run_sh_prints_and_the_readme_work_as_pasted_and_the_printed_stop_l
     bare = {k: v for k, v in os.environ.items() if k not in ("PORT", "WP_PORT", "WP_STATE_DIR", "TMPDIR")}
     printed = pasted(try_it, cwd=tmp_path, env=bare)
     assert printed.returncode == 0, printed.stdout + printed.stderr
-    assert '"Purchase recorded"' in printed.stdout
+    assert '"Purchase recorded"' in printed.stdout and '"Aunt May"' in printed.stdout
 
     # The README's block, from the checkout, with the ports given to run.sh; twice: it relies on
     # no id that only a fresh database has.
     for _ in range(2):
         readme = pasted(readme_block(), cwd=ROOT, env=stack.env)
         assert readme.returncode == 0, readme.stdout + readme.stderr
-        assert '"Purchase recorded"' in readme.stdout
+        assert '"Purchase recorded"' in readme.stdout and '"Aunt May"' in readme.stdout
 
     pids = stack.pids()
     stop_line = re.search(r"^Stop both: (.+)$", result.stdout, re.M)
