@@ -49,6 +49,7 @@ from tests.support.items import (
     assert_detail,
     assert_missing_auth,
     assert_single_error,
+    bare_list,
     body_of,
     envelope,
     error,
@@ -72,13 +73,7 @@ def gifts_path(registry_id: int, gift_id: int | None = None) -> str:
 
 def gift_list(client, registry_id: int) -> list[dict]:
     """The list, each gift checked for its keys and timestamp."""
-    response = send(client, "GET", gifts_path(registry_id))
-    body = body_of(response)
-    assert response.status_code == 200, body
-    assert isinstance(body, list)
-    for gift in body:
-        assert_gift_shape(gift)
-    return body
+    return bare_list(client, gifts_path(registry_id), assert_gift_shape)
 
 
 def assert_gift_shape(gift: dict) -> None:

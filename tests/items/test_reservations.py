@@ -47,6 +47,7 @@ from tests.support.items import (
     ISO_SECONDS,
     assert_detail,
     assert_missing_auth,
+    bare_list,
     body_of,
     envelope,
     send,
@@ -95,13 +96,7 @@ def reserved(client, item_id: int, quantity: int | None = None) -> dict:
 
 
 def listed(client, item_id: int, query: str = "") -> list[dict]:
-    response = send(client, "GET", path_of(item_id) + query)
-    body = body_of(response)
-    assert response.status_code == 200, body
-    assert isinstance(body, list)
-    for data in body:
-        assert_reservation_shape(data)
-    return body
+    return bare_list(client, path_of(item_id) + query, assert_reservation_shape)
 
 
 def cancel(client, item_id: int, reservation_id: int, query: str = ""):

@@ -132,3 +132,14 @@ def error(type_: str, field: str, msg: str, value, **ctx) -> dict:
     """One body error as the API reports it."""
     found = {"type": type_, "loc": ["body", field], "msg": msg, "input": value}
     return {**found, "ctx": ctx} if ctx else found
+
+
+def bare_list(client, path: str, assert_shape) -> list[dict]:
+    """A 200 answer's bare array, each element checked by `assert_shape`."""
+    response = send(client, "GET", path)
+    body = body_of(response)
+    assert response.status_code == 200, body
+    assert isinstance(body, list)
+    for element in body:
+        assert_shape(element)
+    return body
