@@ -15,6 +15,7 @@ from .schemas import AffiliateOut, AffiliateUpdate, ItemRegistryCreate, ItemView
 from .services import ADD_DENIED, ITEMS, item_view, item_views, read_item, store_item, write_item
 
 ITEM_NOT_IN_REGISTRY = "Item not found in this registry"
+OLDEST_ACTIVE = ITEMS.filter(is_active=True).order_by("id")  # built once, filtered per request
 
 
 def list_registry_items(caller: Caller, registry_id: int, *, password: str | None = None) -> list[ItemView]:
@@ -39,7 +40,7 @@ def remove_registry_item(caller: Caller, registry_id: int, item_id: int) -> None
 
 
 def _active_items(registry: RegistryPost) -> ItemQuerySet:
-    return ITEMS.filter(registry_id=registry.id, is_active=True).order_by("id")
+    return OLDEST_ACTIVE.filter(registry_id=registry.id)
 
 
 def _sync_item_ids(caller: Caller, registry: RegistryPost) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from core.errors import NotFound
 from core.schema_types import INT64_MAX, fits_int64
@@ -33,6 +34,8 @@ FIELDS = tuple(ItemOut.model_fields)  # every column, and quantity_reserved
 # into a new queryset, so the column list is built once, not per request.
 ITEMS = Item.objects.with_reserved()  # with quantity_reserved, resolved once
 ROWS = ITEMS.values(*FIELDS)
+ACTIVE_ROWS = ROWS.filter(is_active=True)
+NEWEST_ACTIVE = ITEMS.filter(is_active=True).order_by("-id")  # GET /items
 
 
 def item_view(item: dict[str, Any], viewer: WordPressUser, *, affiliate_keys: bool = False) -> ItemView:
@@ -61,12 +64,12 @@ def item_not_found(item_id: int) -> NotFound:
     return NotFound(f"Item with id {item_id} not found")
 
 
-def read_item(item_id: int, **conditions: Any) -> dict[str, Any] | None:
-    """The item's row (column → value) if it exists and meets `conditions`, else None."""
+def read_item(item_id: int, rows: QuerySet[Item, dict[str, Any]] = ROWS, **conditions: Any) -> dict[str, Any] | None:
+    """The item's row (column → value) among `rows` if it exists and meets `conditions`, else None."""
     # An id beyond the database's integers cannot exist (and must not reach SQL).
     if not fits_int64(item_id):
         return None
-    return first_row(ROWS.filter(id=item_id, **conditions))
+    return first_row(rows.filter(id=item_id, **conditions))
 
 
 def first_row[Row](rows: Iterable[Row]) -> Row | None:
@@ -80,7 +83,7 @@ def _existing_id(item_id: int) -> int:
 
 
 def item_row(item_id: int, *, active_only: bool = False) -> dict[str, Any]:
-    item = read_item(item_id, is_active=True) if active_only else read_item(item_id)
+    item = read_item(item_id, ACTIVE_ROWS if active_only else ROWS)
     if item is None:
         raise item_not_found(item_id)
     return item
@@ -115,7 +118,7 @@ def list_items(caller: Caller, skip: int = 0, limit: int = 100) -> list[ItemView
     caller's own registries for anyone else. v1.0.x's SQL paging: a negative
     limit means no limit, a negative skip counts as 0."""
     offset = min(max(skip, 0), INT64_MAX)
-    rows = ITEMS.filter(is_active=True).order_by("-id")
+    rows = NEWEST_ACTIVE
     registry_ids = access.listed_registry_ids(caller)
     if registry_ids is not None:
         rows = rows.filter(registry_id__in=registry_ids)
