@@ -1,7 +1,7 @@
 """A caller's access to a registry's items: the rules (`rules`) over the
 registry's cached facts (`facts`), asked of WordPress only when needed."""
 
-from core.schema_types import fits_int64
+from core.schema_types import INT64_MAX
 from registries import facts
 from registries.rules import Access, access_to
 from wpauth.caller import Caller
@@ -25,7 +25,14 @@ def registry_access(caller: Caller, registry_id: int | None, *, password: str | 
     """
     if manages_every_registry(caller):
         return Access.MANAGE
-    if registry_id is None or registry_id < 1:  # no WordPress post has such an id
+    return asked_access(caller, registry_id, password=password)
+
+
+def asked_access(caller: Caller, registry_id: int | None, *, password: str | None = None) -> Access:
+    """`registry_access` as the registry's facts decide it, administrators'
+    too: a registry WordPress does not have (or refuses the caller) is NONE.
+    The thank-you list asks it, as a registry that must exist."""
+    if registry_id is None or not 1 <= registry_id <= INT64_MAX:  # no WordPress post has such an id
         return Access.NONE
     registry = facts.registry(caller, registry_id)
     if registry is None:
@@ -41,15 +48,6 @@ def listed_registry_ids(caller: Caller) -> frozenset[int] | None:
     """The registries whose items GET /items lists: None (every one, legacy rows
     included) for administrators, else the caller's own registries (not those
     they are invited to or that are published)."""
-    if caller.user.is_admin:
+    if manages_every_registry(caller):
         return None
     return facts.owned_registry_ids(caller)
-
-
-def owner_access(caller: Caller, registry_id: int) -> Access:
-    """As `registry_access`, for a registry that must exist: administrators'
-    is asked of WordPress too (a registry it does not have is NONE)."""
-    if not fits_int64(registry_id) or registry_id < 1:
-        return Access.NONE
-    registry = facts.registry(caller, registry_id)
-    return Access.NONE if registry is None else access_to(caller.user, registry)

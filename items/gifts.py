@@ -13,13 +13,11 @@ from django.db import transaction
 
 from core.errors import NotFound
 from core.schema_types import fits_int64
-from registries import rules
-from registries.rules import Access
 from wpauth.caller import Caller
 
 from . import access
 from .models import Purchase
-from .services import first_row
+from .services import first_row, require_manager
 
 GIFTS_DENIED = "Only the registry owner can see gifts"
 GIFT_NOT_FOUND = "Gift not found"
@@ -48,10 +46,7 @@ def mark_thanked(caller: Caller, registry_id: int, gift_id: int, thanked: bool) 
 def _require_owner(caller: Caller, registry_id: int) -> None:
     """404 `Registry not found` for a registry the caller may not read; 403 for
     one they may read but do not manage."""
-    granted = access.owner_access(caller, registry_id)
-    if granted is Access.NONE:
-        raise NotFound("Registry not found")
-    rules.require(granted is Access.MANAGE, GIFTS_DENIED)
+    require_manager(access.asked_access(caller, registry_id), GIFTS_DENIED)
 
 
 def _gifts(registry_id: int):

@@ -18,9 +18,9 @@ class CurrentTimestamp(Func):
 
 # An item's active reservations' units: `ReservationQuerySet.active()`'s rule
 # (a `held` of 0 adds nothing to the sum), in SQL both engines read. RawSQL:
-# the ORM's Subquery would be built and compiled again at every item read,
-# about a tenth of a millisecond each time; this is one string. The outer
-# table is `items` itself: only `with_reserved()` on a top-level Item query uses it.
+# the ORM's Subquery would be built and compiled again at every item read
+# (bench/README.md); this is one string. The outer table is `items` itself:
+# only `with_reserved()` on a top-level Item query uses it.
 RESERVED_UNITS = RawSQL(
     f"SELECT COALESCE(SUM(held), 0) FROM {RESERVATIONS_TABLE}"
     f" WHERE {RESERVATIONS_TABLE}.item_id = {ITEMS_TABLE}.id AND {RESERVATIONS_TABLE}.expires_at > CURRENT_TIMESTAMP",

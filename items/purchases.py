@@ -25,7 +25,7 @@ from wpauth.caller import Caller
 from .models import Item, Purchase, Reservation, lock_item
 from .reservations import RESERVATION_NOT_FOUND, usable_reservations
 from .schemas import ItemView, PurchaseRequest
-from .services import ROWS, access_before_write, first_row, item_not_found, item_row, item_view
+from .services import ROWS, access_before_write, first_row, item_not_found, item_row, item_view, only_left
 
 
 def record_purchase(caller: Caller, item_id: int, data: PurchaseRequest, *, password: str | None = None) -> ItemView:
@@ -82,13 +82,13 @@ def _buy(caller: Caller, item_id: int, data: PurchaseRequest) -> dict[str, Any]:
         # Units others hold (kept is the buyer's own): beyond what is needed, roll back.
         others = row["quantity_reserved"] - kept
         if row["quantity_purchased"] + others > row["quantity_needed"]:
-            raise _left(row["quantity_needed"] - row["quantity_purchased"] + quantity - others)
+            raise only_left(row["quantity_needed"] - row["quantity_purchased"] + quantity - others)
     return row
 
 
 def _usable_units(caller: Caller, item_id: int, reservation_id: int) -> int:
     """What the caller's (any, for an administrator) active reservation on the item holds: else 404."""
-    held = first_row(usable_reservations(caller, reservation_id).filter(item_id=item_id).values_list("held", flat=True))
+    held = first_row(usable_reservations(caller, item_id, reservation_id).values_list("held", flat=True))
     if held is None:
         raise NotFound(RESERVATION_NOT_FOUND)
     return held
@@ -101,11 +101,7 @@ def _sold_out(item_id: int, held: int) -> Exception:
     item = first_row(ROWS.filter(id=item_id, is_active=True))
     if item is None:
         return item_not_found(item_id)
-    return _left(item["quantity_needed"] - item["quantity_purchased"] - (item["quantity_reserved"] - held))
-
-
-def _left(units: int) -> Conflict:
-    return Conflict(f"Only {max(units, 0)} left")
+    return only_left(item["quantity_needed"] - item["quantity_purchased"] - (item["quantity_reserved"] - held))
 
 
 def _undo(user_id: int, item_id: int, quantity: int, *, own_only: bool) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from core.errors import Conflict, NotFound
+from core.errors import NotFound
 from core.schema_types import fits_int64
 from registries.rules import Access
 from wpauth.caller import Caller
@@ -24,7 +24,7 @@ from wpauth.caller import Caller
 from . import access
 from .models import Reservation, ReservationQuerySet, lock_item
 from .schemas import ReservationOut
-from .services import ITEMS, access_before_write, first_row, item_not_found, readable_item
+from .services import ITEMS, access_before_write, first_row, item_not_found, only_left, readable_item
 
 RESERVATION_NOT_FOUND = "Reservation not found"
 FIELDS = ("id", "item_id", "held", "expires_at")
@@ -46,7 +46,7 @@ def reserve(caller: Caller, item_id: int, quantity: int, *, password: str | None
             raise item_not_found(item_id)  # an administrator's, missing or deleted
         needed, purchased, reserved = item
         if quantity > needed - purchased - reserved:
-            raise Conflict(f"Only {max(needed - purchased - reserved, 0)} left")
+            raise only_left(needed - purchased - reserved)
         reservation.save()
     return _view({"id": reservation.id, "item_id": item_id, "held": quantity, "expires_at": expires_at})
 
@@ -54,7 +54,7 @@ def reserve(caller: Caller, item_id: int, quantity: int, *, password: str | None
 def list_reservations(caller: Caller, item_id: int, *, password: str | None = None) -> list[ReservationOut]:
     """The caller's active reservations on the item (administrators: everyone's), oldest first."""
     readable_item(caller, item_id, password=password)
-    rows = usable_reservations(caller).filter(item_id=item_id).order_by("id")
+    rows = usable_reservations(caller, item_id).order_by("id")
     return [_view(row) for row in rows.values(*FIELDS)]
 
 
@@ -65,7 +65,7 @@ def cancel_reservation(
     found` for one that is not the caller's (any, for administrators), active,
     and on this item."""
     readable_item(caller, item_id, password=password)
-    found = usable_reservations(caller, reservation_id).filter(item_id=item_id)
+    found = usable_reservations(caller, item_id, reservation_id)
     with transaction.atomic():
         # The item's lock, as purchases take it before they read the reservation
         # they use: one of them and the cancellation take turns (a purchase that
@@ -78,10 +78,10 @@ def cancel_reservation(
     return _view(row)
 
 
-def usable_reservations(caller: Caller, reservation_id: int | None = None) -> ReservationQuerySet:
-    """The active reservations the caller may see, cancel and buy with: their
-    own, or anyone's for an administrator; only `reservation_id`, if given."""
-    found = Reservation.objects.active()
+def usable_reservations(caller: Caller, item_id: int, reservation_id: int | None = None) -> ReservationQuerySet:
+    """The item's active reservations the caller may see, cancel and buy with:
+    their own, or anyone's for an administrator; only `reservation_id`, if given."""
+    found = Reservation.objects.active(item_id=item_id)
     if not access.manages_every_registry(caller):
         found = found.filter(user_id=caller.user.id)
     if reservation_id is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from core.schema_types import INT64_MAX, fits_int64
 from registries import rules
 from registries.rules import Access
@@ -140,11 +140,21 @@ def readable_item(caller: Caller, item_id: int, *, password: str | None = None) 
 def create_item(caller: Caller, data: ItemCreate) -> ItemView:
     """Owner or administrator of `registry_id`. A registry the caller may not
     read is a 404 `Registry not found`, whether it exists or not."""
-    granted = access.registry_access(caller, data.registry_id)
+    require_manager(access.registry_access(caller, data.registry_id), ADD_DENIED)
+    return item_view(store_item(**data.model_dump(mode="json")), caller.user)
+
+
+def require_manager(granted: Access, denied: str) -> None:
+    """404 `Registry not found` for a registry the caller may not read, whether
+    it exists or not; 403 `denied` for one they may read but do not manage."""
     if granted is Access.NONE:
         raise NotFound("Registry not found")
-    rules.require(granted is Access.MANAGE, ADD_DENIED)
-    return item_view(store_item(**data.model_dump(mode="json")), caller.user)
+    rules.require(granted is Access.MANAGE, denied)
+
+
+def only_left(units: int) -> Conflict:
+    """409 for a purchase or reservation of more than is left (`units`, 0 at least)."""
+    return Conflict(f"Only {max(units, 0)} left")
 
 
 def store_item(**fields: Any) -> dict[str, Any]:

@@ -10,7 +10,9 @@ end with the very DDL v1.0.x used, so old and new deployments share one schema.
 from django.db import migrations
 from django.db.migrations.exceptions import IrreversibleError
 
-TABLE = "items"
+from .models import ITEMS_TABLE
+
+TABLE = ITEMS_TABLE
 TRIGGER = "update_items_timestamp"
 INDEX = "idx_items_registry_id"
 
