@@ -168,8 +168,28 @@ class ItemAdmin(ReadOnlyModelAdmin):
         return queryset.filter(**{field: int(match[2])}), False
 
 
+class ItemUserRowAdmin(ReadOnlyModelAdmin):
+    """Rows a WordPress user made on an item (purchases, reservations): newest
+    first, the item in short, the user by name where known."""
+
+    ordering = ("-id",)
+    list_select_related = ("item",)
+    item_chars = 50  # the item's name cut to fit the list
+
+    def get_queryset(self, request):
+        return with_user_names(super().get_queryset(request))
+
+    @admin.display(description="item", ordering="item_id")
+    def short_item(self, row):
+        return Truncator(str(row.item)).chars(self.item_chars)
+
+    @admin.display(description="created (UTC)", ordering="created_at")
+    def created(self, row):
+        return short_time(row.created_at)
+
+
 @admin.register(Purchase)
-class PurchaseAdmin(ReadOnlyModelAdmin):
+class PurchaseAdmin(ItemUserRowAdmin):
     """The purchase ledger: who bought (WordPress user id) for administrators only;
     the API never shows it to a registry's owner. Each purchase is a gift (D11):
     the name and message the buyer gave, what of it they have not undone, and
@@ -181,16 +201,7 @@ class PurchaseAdmin(ReadOnlyModelAdmin):
     list_filter = ("thanked", "created_at")
     search_fields = ("=item__id", "=user_id", "from_name", "message")
     search_help_text = "An item id or a WordPress user id (exact), or words of a gift's name or message."
-    ordering = ("-id",)
-    list_select_related = ("item",)
     fields = ("number", "item", "buyer", "quantity", "created_at", "gift_quantity", "gift_from", "message", "thanked")
-
-    def get_queryset(self, request):
-        return with_user_names(super().get_queryset(request))
-
-    @admin.display(description="item", ordering="item_id")
-    def short_item(self, purchase: Purchase):
-        return Truncator(str(purchase.item)).chars(50)
 
     @admin.display(description="buyer", ordering="user_id")
     def buyer(self, purchase: Purchase):
@@ -208,10 +219,6 @@ class PurchaseAdmin(ReadOnlyModelAdmin):
         if not purchase.message:
             return None
         return format_html('<span title="{}">{}</span>', purchase.message, Truncator(purchase.message).chars(40))
-
-    @admin.display(description="created (UTC)", ordering="created_at")
-    def created(self, purchase: Purchase):
-        return short_time(purchase.created_at)
 
 
 class ActiveReservationFilter(admin.SimpleListFilter):
@@ -233,7 +240,7 @@ class ActiveReservationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyModelAdmin):
+class ReservationAdmin(ItemUserRowAdmin):
     """Reservations (D10), kept once expired, cancelled or used up. Who reserved
     is for administrators only: the API shows a reservation to its maker alone."""
 
@@ -243,16 +250,8 @@ class ReservationAdmin(ReadOnlyModelAdmin):
     list_filter = (ActiveReservationFilter, "expires_at", "created_at")
     search_fields = ("=item__id", "=user_id")
     search_help_text = "An item id or a WordPress user id (exact)."
-    ordering = ("-id",)
-    list_select_related = ("item",)
     fields = ("number", "item", "reserver", "quantity", "held", "active", "expires_at", "created_at", "cancelled_at")
-
-    def get_queryset(self, request):
-        return with_user_names(super().get_queryset(request))
-
-    @admin.display(description="item", ordering="item_id")
-    def short_item(self, reservation: Reservation):
-        return Truncator(str(reservation.item)).chars(40)
+    item_chars = 40
 
     @admin.display(description="reserver", ordering="user_id")
     def reserver(self, reservation: Reservation):
@@ -265,10 +264,6 @@ class ReservationAdmin(ReadOnlyModelAdmin):
     @admin.display(description="expires (UTC)", ordering="expires_at")
     def expires(self, reservation: Reservation):
         return short_time(reservation.expires_at)
-
-    @admin.display(description="created (UTC)", ordering="created_at")
-    def created(self, reservation: Reservation):
-        return short_time(reservation.created_at)
 
     @admin.display(description="cancelled (UTC)", ordering="cancelled_at")
     def cancelled(self, reservation: Reservation):
