@@ -1,1 +1,1 @@
-"""The only code that talks to WordPress: HTTP client, credentials, users/me, the registry post type, Django auth backends."""
+"""Who the caller is: credentials, WordPress's users/me through wp-python, the caching authentication backend (the API's and the admin's login), and the WordPress connection every WordPress call goes through."""

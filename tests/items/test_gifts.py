@@ -41,7 +41,7 @@ from tests.support.access_registries import (
     PUBLISHED,
     item_in,
 )
-from tests.support.accounts import ACCOUNTS, basic
+from tests.support.accounts import ACCOUNTS, basic, caller_of
 from tests.support.client import ApiClient
 from tests.support.events import http_v2_event, lambda_answer, rest_v1_event
 from tests.support.items import (
@@ -55,8 +55,6 @@ from tests.support.items import (
     error,
     send,
 )
-from wpauth.caller import Caller
-from wpauth.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID, EDDIE_ID = (ACCOUNTS[login][1]["id"] for login in ("alice", "admin", "eddie"))
 GIFT_KEYS = ["id", "item_id", "item_name", "quantity", "from", "message", "purchased_at", "thanked"]
@@ -447,19 +445,6 @@ def test_the_buyers_identity_is_in_no_answer_to_anyone(clients, anonymous, acces
 
 
 # --- The services, called as the routes call them -----------------------------------------------
-
-
-def caller_of(login: str) -> Caller:
-    account = ACCOUNTS[login][1]
-    user = WordPressUser(
-        account["id"],
-        account["slug"],
-        account["username"],
-        account["email"],
-        account["name"],
-        roles=tuple(account["roles"]),
-    )
-    return Caller(user, (login, ACCOUNTS[login][0]))
 
 
 def test_the_rules_are_the_services(eddie, access_wordpress):

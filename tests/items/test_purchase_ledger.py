@@ -17,10 +17,8 @@ from items import purchases
 from items.models import Item, Purchase
 from items.schemas import PurchaseRequest
 from tests.support.access_registries import PUBLISHED, item_in
-from tests.support.accounts import ACCOUNTS
+from tests.support.accounts import ACCOUNTS, caller_of
 from tests.support.items import assert_detail, envelope, send
-from wpauth.caller import Caller
-from wpauth.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID, EDDIE_ID = (ACCOUNTS[login][1]["id"] for login in ("alice", "admin", "eddie"))
 GUEST_ID = 99
@@ -129,8 +127,7 @@ def test_count_and_line_are_written_together_or_not_at_all(clients, access_wordp
 
 def test_the_rule_is_the_services(access_wordpress, eddie, bought_by_a_guest):
     """Called directly, as the route calls it."""
-    user = WordPressUser(EDDIE_ID, "eddie", "eddie", "eddie@example.test", "Eddie", roles=("editor",))
-    caller = Caller(user, ("eddie", ACCOUNTS["eddie"][0]))
+    caller = caller_of("eddie")
     with pytest.raises(Conflict) as refused:
         purchases.record_purchase(caller, bought_by_a_guest, PurchaseRequest.model_validate({"quantity": -1}))
     assert refused.value.detail == NOTHING_TO_UNDO

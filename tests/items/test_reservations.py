@@ -40,7 +40,7 @@ from tests.support.access_registries import (
     add_access_registries,
     item_in,
 )
-from tests.support.accounts import ACCOUNTS, basic
+from tests.support.accounts import ACCOUNTS, basic, caller_of
 from tests.support.client import ApiClient
 from tests.support.events import http_v2_event, lambda_answer, rest_v1_event
 from tests.support.items import (
@@ -54,8 +54,6 @@ from tests.support.items import (
     validation_errors,
 )
 from tests.support.wordpress import WordPressStandIn, wordpress_error
-from wpauth.caller import Caller
-from wpauth.identity import WordPressUser
 
 ALICE_ID, ADMIN_ID, EDDIE_ID = (ACCOUNTS[login][1]["id"] for login in ("alice", "admin", "eddie"))
 GUEST_ID = 99  # another reserver, known only to the table
@@ -717,8 +715,7 @@ def test_who_reserved_is_in_no_answer(clients, access_wordpress):
 
 
 def test_the_rules_are_the_services(eddie, access_wordpress):
-    user = WordPressUser(EDDIE_ID, "eddie", "eddie", "eddie@example.test", "Eddie", roles=("editor",))
-    caller = Caller(user, ("eddie", ACCOUNTS["eddie"][0]))
+    caller = caller_of("eddie")
     item_id = item_in(PUBLISHED)
 
     made = reservations.reserve(caller, item_id, 4)

@@ -6,6 +6,9 @@ import base64
 
 import httpx
 
+from wpauth.caller import Caller
+from wpauth.identity import WordPressUser
+
 # login -> (application password, users/me body)
 ACCOUNTS: dict[str, tuple[str, dict]] = {
     "alice": (
@@ -85,3 +88,13 @@ def users_me(request: httpx.Request, accounts: dict[str, tuple[str, dict]] = ACC
             json={"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}},
         )
     return httpx.Response(200, json=account)
+
+
+def caller_of(login: str) -> Caller:
+    """The Caller the API's auth makes of `login` (ACCOUNTS), to call services directly."""
+    password, account = ACCOUNTS[login]
+    user = WordPressUser(
+        account["id"], account["slug"], account["username"], account["email"], account["name"],
+        roles=tuple(account["roles"]),
+    )  # fmt: skip
+    return Caller(user, (login, password))
